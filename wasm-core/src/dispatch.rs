@@ -1,0 +1,287 @@
+//! One function per request kind: check every input (collecting all field
+//! errors), then hand the checked values to a renderer.
+
+use crate::error::{Checker, Errors};
+use crate::images::{self, Registry};
+use crate::render::commands::{self, Commands};
+use crate::render::output::{self, Format};
+use crate::render::refresher::{self, Refresher, Runner};
+use crate::render::secret::{PullSecret, docker_config_json};
+use crate::request::{
+    CommandsInput, DockerConfigInput, ImagesInput, PullSecretInput, RefresherInput, Request, given,
+};
+use crate::resolve::{self, DEFAULT_SCHEDULE, DEFAULT_USERNAME};
+use crate::{cron, validate};
+
+/// Renders a parsed request.
+pub fn request(req: &Request) -> Result<String, Errors> {
+    match req {
+        Request::Images(i) => images(i),
+        Request::DockerConfig(i) => docker_config(i),
+        Request::PullSecret(i) => pull_secret(i),
+        Request::Refresher(i) => refresher(i),
+        Request::Commands(i) => commands(i),
+    }
+}
+
+fn images(i: &ImagesInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let version = c.check("version", validate::version(&i.version));
+    let registry = resolve::registry(&mut c, "registry", &i.registry);
+    let components = c.check("components", images::components(&i.components));
+    let format = resolve::output(&mut c, &i.output, &crate::render::images::FORMATS);
+    c.finish()?;
+    let (Some(v), Some(r), Some(comps), Some(f)) = (version, registry, components, format) else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    Ok(crate::render::images::print(
+        &images::images(v, &r, &comps),
+        f,
+    ))
+}
+
+fn username(c: &mut Checker, v: &Option<String>) -> Option<String> {
+    match given(v) {
+        None => Some(DEFAULT_USERNAME.into()),
+        Some(u) if u.contains(':') => {
+            c.push("username", "a user name cannot contain ':'");
+            None
+        }
+        Some(u) => resolve::secret_text(c, "username", "user name", u),
+    }
+}
+
+fn docker_config(i: &DockerConfigInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let registry = resolve::registry(&mut c, "registry", &i.registry);
+    let user = username(&mut c, &i.username);
+    let password = resolve::secret_text(&mut c, "password", "password", &i.password);
+    c.finish()?;
+    match (registry, user, password) {
+        (Some(r), Some(u), Some(p)) => Ok(docker_config_json(&r, &u, &p)),
+        _ => Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        )),
+    }
+}
+
+fn pull_secret(i: &PullSecretInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let registry = resolve::registry(&mut c, "registry", &i.registry);
+    let namespaces = resolve::namespaces(&mut c, &i.namespace);
+    let name = resolve::secret_name(&mut c, &i.name);
+    let user = username(&mut c, &i.username);
+    let password = resolve::secret_text(&mut c, "password", "password", &i.password);
+    let expires = resolve::timestamp(&mut c, "expires-at", &i.expires_at);
+    let format = resolve::output(&mut c, &i.output, &Format::NAMES);
+    c.finish()?;
+    let (Some(registry), Some(name), Some(user), Some(password), Some(format)) =
+        (registry, name, user, password, format)
+    else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    let ps = PullSecret {
+        name: &name,
+        registry: &registry,
+        username: &user,
+        password: &password,
+        expires_at: expires.as_deref(),
+    };
+    let objs: Vec<_> = namespaces
+        .iter()
+        .map(|ns| output::value(&ps.secret(ns)))
+        .collect();
+    Ok(output::objects(&objs, Format::from_name(format)))
+}
+
+fn image_or_default(
+    c: &mut Checker,
+    field: &str,
+    v: &Option<String>,
+    default: &str,
+) -> Option<String> {
+    c.check(field, validate::image(given(v).unwrap_or(default)))
+}
+
+fn refresher(i: &RefresherInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let runner = given(&i.runner)
+        .map_or(Some("aws-cli"), |r| {
+            c.check("runner", validate::one_of("runner", r, &Runner::NAMES))
+        })
+        .map(Runner::from_name);
+    let namespaces = resolve::namespaces(&mut c, &i.namespace);
+    let name = resolve::secret_name(&mut c, &i.name).and_then(|n| {
+        c.check(
+            "name",
+            validate::base_name(&n, refresher::LONGEST_SUFFIX.len()),
+        )
+    });
+    let registry = resolve::registry(&mut c, "registry", &i.registry);
+    let region = resolve::region(&mut c, &i.region, registry.as_ref());
+    let schedule = c.check(
+        "schedule",
+        cron::schedule(given(&i.schedule).unwrap_or(DEFAULT_SCHEDULE)),
+    );
+    let role_arn = given(&i.role_arn).and_then(|a| c.check("role-arn", validate::role_arn(a)));
+    let aws_cli_image = image_or_default(
+        &mut c,
+        "aws-cli-image",
+        &i.aws_cli_image,
+        refresher::DEFAULT_AWS_CLI_IMAGE,
+    );
+    let kubectl_image = image_or_default(
+        &mut c,
+        "kubectl-image",
+        &i.kubectl_image,
+        refresher::DEFAULT_KUBECTL_IMAGE,
+    );
+    let plugin_image = given(&i.image).and_then(|im| c.check("image", validate::image(im)));
+    if runner == Some(Runner::Plugin) && given(&i.image).is_none() {
+        c.push("image", "the plugin runner needs --image: the kubectl-uepe runner image (built from plugin/Containerfile)");
+    }
+    if runner != Some(Runner::Plugin) && given(&i.image).is_some() {
+        c.push("image", "--image is only used by --runner plugin; use --aws-cli-image or --kubectl-image for aws-cli");
+    }
+    if let Some(keys) = &i.credentials {
+        resolve::secret_text(
+            &mut c,
+            "credentials",
+            "AWS access key ID",
+            &keys.access_key_id,
+        );
+        resolve::secret_text(
+            &mut c,
+            "credentials",
+            "AWS secret access key",
+            &keys.secret_access_key,
+        );
+        if role_arn.is_some() {
+            c.push("role-arn", "give either --role-arn (IRSA) or AWS keys, not both: with a role no keys are stored");
+        }
+    }
+    let password = i
+        .password
+        .as_deref()
+        .and_then(|p| resolve::secret_text(&mut c, "password", "password", p));
+    let expires = resolve::timestamp(&mut c, "expires-at", &i.expires_at);
+    let format = resolve::output(&mut c, &i.output, &Format::NAMES);
+    c.finish()?;
+    let (
+        Some(runner),
+        Some(name),
+        Some(registry),
+        Some(region),
+        Some(schedule),
+        Some(aws_cli),
+        Some(kubectl),
+        Some(format),
+    ) = (
+        runner,
+        name,
+        registry,
+        region,
+        schedule,
+        aws_cli_image,
+        kubectl_image,
+        format,
+    )
+    else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    let r = Refresher {
+        runner,
+        namespaces: &namespaces,
+        secret_name: &name,
+        registry: &registry,
+        region: &region,
+        schedule: &schedule,
+        role_arn: role_arn.as_deref(),
+        aws_cli_image: &aws_cli,
+        kubectl_image: &kubectl,
+        plugin_image: plugin_image.as_deref(),
+        credentials: i.credentials.as_ref(),
+        pull_secret: password.as_deref().map(|p| PullSecret {
+            name: &name,
+            registry: &registry,
+            username: DEFAULT_USERNAME,
+            password: p,
+            expires_at: expires.as_deref(),
+        }),
+    };
+    Ok(output::objects(&r.objects(), Format::from_name(format)))
+}
+
+fn commands(i: &CommandsInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let section = given(&i.section).map_or(Some("all"), |s| {
+        c.check(
+            "section",
+            validate::one_of("section", s, &commands::SECTIONS),
+        )
+    });
+    let tool = given(&i.tool).map_or(Some("all"), |t| {
+        c.check("tool", validate::one_of("tool", t, &commands::TOOLS))
+    });
+    let registry = resolve::registry(&mut c, "registry", &i.registry);
+    let region = resolve::region(&mut c, &i.region, registry.as_ref());
+    let version = given(&i.version).and_then(|v| c.check("version", validate::version(v)));
+    let to: Option<Registry> = given(&i.to).and_then(|_| resolve::registry(&mut c, "to", &i.to));
+    if section == Some("mirror") {
+        if given(&i.version).is_none() {
+            c.push(
+                "version",
+                "mirroring needs --version: the images are tagged with it",
+            );
+        }
+        if given(&i.to).is_none() {
+            c.push("to", "mirroring needs --to HOST[/PATH]: your own registry");
+        }
+    }
+    let namespaces = resolve::namespaces(&mut c, &i.namespace);
+    let name = resolve::secret_name(&mut c, &i.name);
+    let runner = given(&i.runner)
+        .map_or(Some("aws-cli"), |r| {
+            c.check("runner", validate::one_of("runner", r, &Runner::NAMES))
+        })
+        .map(Runner::from_name);
+    let role_arn = given(&i.role_arn).and_then(|a| c.check("role-arn", validate::role_arn(a)));
+    c.finish()?;
+    let (Some(section), Some(tool), Some(registry), Some(region), Some(name), Some(runner)) =
+        (section, tool, registry, region, name, runner)
+    else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    let all = images::COMPONENTS;
+    let mirror = match (version, &to) {
+        (Some(v), Some(to)) => Some((
+            images::images(v, &registry, &all),
+            images::images(v, to, &all),
+        )),
+        _ => None,
+    };
+    let cmds = Commands {
+        registry: &registry,
+        region: &region,
+        mirror,
+        tool,
+        namespaces: &namespaces,
+        name: &name,
+        runner,
+        irsa: role_arn.is_some(),
+    };
+    Ok(cmds.render(section))
+}

@@ -1,0 +1,386 @@
+//! The refresher set that keeps the pull Secret fresh: ServiceAccount, Role
+//! and RoleBinding limited to the one Secret, the AWS credentials Secret, and
+//! a CronJob for the `aws-cli` or `plugin` runner. The `external-secrets`
+//! runner lives in `eso.rs`.
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Secret, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::cron::Schedule;
+use crate::images::Registry;
+use crate::render::component_labels;
+use crate::render::output::value;
+use crate::render::pod::{self, AWS_CREDENTIALS, KUBE_API_ACCESS, SCRATCH, TMP};
+use crate::render::secret::{PullSecret, docker_config_printf_format};
+use crate::request::AwsKeys;
+
+/// Default image of the `aws-cli` runner's init container (AWS's own).
+pub const DEFAULT_AWS_CLI_IMAGE: &str = "public.ecr.aws/aws-cli/aws-cli:2.27.0";
+/// Default image of the `aws-cli` runner's apply container (Kubernetes' own).
+pub const DEFAULT_KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.34.0";
+/// Field manager of every server-side apply the refresher makes.
+pub const FIELD_MANAGER: &str = "kubectl-uepe";
+/// Annotation that carries the IRSA role on the ServiceAccount.
+pub const IRSA_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+/// The longest suffix added to the secret name (`-refresher-aws`).
+pub const LONGEST_SUFFIX: &str = "-refresher-aws";
+
+/// How the refresh is carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    /// AWS CLI init container + kubectl apply container.
+    AwsCli,
+    /// One container running `kubectl-uepe secret refresh`.
+    Plugin,
+    /// External Secrets Operator generator + ExternalSecret.
+    ExternalSecrets,
+}
+
+impl Runner {
+    /// The runner names accepted by `--runner`.
+    pub const NAMES: [&'static str; 3] = ["aws-cli", "plugin", "external-secrets"];
+
+    /// Maps an accepted name to the runner.
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "plugin" => Self::Plugin,
+            "external-secrets" => Self::ExternalSecrets,
+            _ => Self::AwsCli,
+        }
+    }
+}
+
+/// Everything the refresher set is made from, checked.
+pub struct Refresher<'a> {
+    /// The runner.
+    pub runner: Runner,
+    /// Namespaces whose pull Secret is refreshed; the first hosts the refresher.
+    pub namespaces: &'a [String],
+    /// The pull Secret name.
+    pub secret_name: &'a str,
+    /// The registry the pull Secret is for.
+    pub registry: &'a Registry,
+    /// AWS region of the ECR API.
+    pub region: &'a str,
+    /// The schedule.
+    pub schedule: &'a Schedule,
+    /// IRSA role; no keys are stored when given.
+    pub role_arn: Option<&'a str>,
+    /// `aws-cli` runner images.
+    pub aws_cli_image: &'a str,
+    /// `aws-cli` runner kubectl image.
+    pub kubectl_image: &'a str,
+    /// `plugin` runner image.
+    pub plugin_image: Option<&'a str>,
+    /// Keys for the credentials Secret, when known.
+    pub credentials: Option<&'a AwsKeys>,
+    /// The pull Secret to apply first, when the password is known.
+    pub pull_secret: Option<PullSecret<'a>>,
+}
+
+impl Refresher<'_> {
+    /// Namespace that hosts the ServiceAccount and the CronJob.
+    pub fn home(&self) -> &str {
+        self.namespaces.first().map_or("uepe", String::as_str)
+    }
+
+    /// Name of the ServiceAccount, Role, RoleBinding and CronJob.
+    pub fn name(&self) -> String {
+        format!("{}-refresher", self.secret_name)
+    }
+
+    /// Name of the AWS credentials Secret.
+    pub fn credentials_secret(&self) -> String {
+        format!("{}{LONGEST_SUFFIX}", self.secret_name)
+    }
+
+    fn meta(&self, name: &str, namespace: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(component_labels(self.secret_name, "refresher")),
+            ..ObjectMeta::default()
+        }
+    }
+
+    /// Every object, in apply order: pull Secrets, credentials, identity,
+    /// permissions, then the CronJob (or the ESO objects).
+    pub fn objects(&self) -> Vec<Value> {
+        let mut out: Vec<Value> = Vec::new();
+        if let Some(ps) = &self.pull_secret {
+            out.extend(self.namespaces.iter().map(|ns| value(&ps.secret(ns))));
+        }
+        if self.runner == Runner::ExternalSecrets {
+            out.extend(crate::render::eso::objects(self));
+            return out;
+        }
+        if let (None, Some(keys)) = (self.role_arn, self.credentials) {
+            out.push(value(&self.credentials_file_secret(keys)));
+        }
+        out.push(value(&self.service_account(self.home())));
+        for ns in self.namespaces {
+            out.push(value(&self.role(ns)));
+            out.push(value(&self.role_binding(ns)));
+        }
+        out.push(value(&self.cron_job()));
+        out
+    }
+
+    /// The AWS keys as a shared-credentials file.
+    fn credentials_file_secret(&self, keys: &AwsKeys) -> Secret {
+        let mut file = format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            keys.access_key_id, keys.secret_access_key
+        );
+        if let Some(token) = keys.session_token.as_deref().filter(|t| !t.is_empty()) {
+            file.push_str(&format!("aws_session_token = {token}\n"));
+        }
+        Secret {
+            metadata: self.meta(&self.credentials_secret(), self.home()),
+            type_: Some("Opaque".into()),
+            data: Some(BTreeMap::from([(
+                "credentials".to_owned(),
+                ByteString(file.into_bytes()),
+            )])),
+            ..Secret::default()
+        }
+    }
+
+    /// The identity the Job runs as; carries the IRSA role when given.
+    pub fn service_account(&self, namespace: &str) -> ServiceAccount {
+        let mut meta = self.meta(&self.name(), namespace);
+        meta.annotations = self
+            .role_arn
+            .map(|arn| BTreeMap::from([(IRSA_ANNOTATION.to_owned(), arn.to_owned())]));
+        ServiceAccount {
+            metadata: meta,
+            automount_service_account_token: Some(false),
+            ..ServiceAccount::default()
+        }
+    }
+
+    /// get + patch on the one pull Secret, nothing else.
+    fn role(&self, namespace: &str) -> Role {
+        Role {
+            metadata: self.meta(&self.name(), namespace),
+            rules: Some(vec![PolicyRule {
+                api_groups: Some(vec![String::new()]),
+                resources: Some(vec!["secrets".into()]),
+                resource_names: Some(vec![self.secret_name.to_owned()]),
+                verbs: vec!["get".into(), "patch".into()],
+                ..PolicyRule::default()
+            }]),
+        }
+    }
+
+    fn role_binding(&self, namespace: &str) -> RoleBinding {
+        RoleBinding {
+            metadata: self.meta(&self.name(), namespace),
+            role_ref: RoleRef {
+                api_group: "rbac.authorization.k8s.io".into(),
+                kind: "Role".into(),
+                name: self.name(),
+            },
+            subjects: Some(vec![Subject {
+                kind: "ServiceAccount".into(),
+                name: self.name(),
+                namespace: Some(self.home().to_owned()),
+                ..Subject::default()
+            }]),
+        }
+    }
+
+    fn cron_job(&self) -> CronJob {
+        let keys_mounted = self.role_arn.is_none();
+        let mut volumes = vec![
+            pod::memory_volume(TMP, "16Mi"),
+            pod::kube_api_access_volume(),
+        ];
+        if keys_mounted {
+            volumes.push(pod::aws_credentials_volume(&self.credentials_secret()));
+        }
+        let (init_containers, containers) = match self.runner {
+            Runner::Plugin => (None, vec![self.plugin_container(keys_mounted)]),
+            _ => {
+                volumes.push(pod::memory_volume(SCRATCH, "1Mi"));
+                (
+                    Some(vec![self.aws_cli_container(keys_mounted)]),
+                    vec![self.kubectl_container()],
+                )
+            }
+        };
+        let labels = component_labels(self.secret_name, "refresher");
+        CronJob {
+            metadata: self.meta(&self.name(), self.home()),
+            spec: Some(CronJobSpec {
+                schedule: self.schedule.text.clone(),
+                concurrency_policy: Some("Forbid".into()),
+                starting_deadline_seconds: Some(600),
+                successful_jobs_history_limit: Some(1),
+                failed_jobs_history_limit: Some(3),
+                suspend: Some(false),
+                job_template: JobTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some(labels.clone()),
+                        ..ObjectMeta::default()
+                    }),
+                    spec: Some(JobSpec {
+                        backoff_limit: Some(3),
+                        active_deadline_seconds: Some(600),
+                        template: PodTemplateSpec {
+                            metadata: Some(ObjectMeta {
+                                labels: Some(labels),
+                                ..ObjectMeta::default()
+                            }),
+                            spec: Some(PodSpec {
+                                service_account_name: Some(self.name()),
+                                automount_service_account_token: Some(false),
+                                restart_policy: Some("Never".into()),
+                                security_context: Some(pod::pod_security()),
+                                init_containers,
+                                containers,
+                                volumes: Some(volumes),
+                                ..PodSpec::default()
+                            }),
+                        },
+                        ..JobSpec::default()
+                    }),
+                },
+                ..CronJobSpec::default()
+            }),
+            ..CronJob::default()
+        }
+    }
+
+    fn aws_mounts(&self, keys_mounted: bool) -> Vec<k8s_openapi::api::core::v1::VolumeMount> {
+        let mut m = vec![pod::mount(TMP, "/tmp", false)];
+        if keys_mounted {
+            m.push(pod::mount(AWS_CREDENTIALS, pod::AWS_CREDENTIALS_DIR, true));
+        }
+        m
+    }
+
+    /// Gets the token and writes the Secrets as JSON; holds no API token.
+    fn aws_cli_container(&self, keys_mounted: bool) -> Container {
+        let mut mounts = self.aws_mounts(keys_mounted);
+        mounts.push(pod::mount(SCRATCH, "/work", false));
+        Container {
+            name: "get-token".into(),
+            image: Some(self.aws_cli_image.to_owned()),
+            image_pull_policy: Some("Always".into()),
+            command: Some(vec!["/bin/sh".into(), "-ec".into(), self.aws_cli_script()]),
+            env: Some(pod::aws_env(self.region, keys_mounted)),
+            volume_mounts: Some(mounts),
+            security_context: Some(pod::container_security()),
+            resources: Some(pod::resources("50m", "500m", "128Mi", "256Mi")),
+            ..Container::default()
+        }
+    }
+
+    /// The init container's script: one ECR call, then the Secrets written
+    /// with printf (a shell builtin: the password is never on an argv).
+    fn aws_cli_script(&self) -> String {
+        const CONFIG: &str = "@CONFIG@";
+        const EXPIRES: &str = "@EXPIRES@";
+        let template = PullSecret {
+            name: self.secret_name,
+            registry: self.registry,
+            username: "AWS",
+            password: "",
+            expires_at: Some(EXPIRES),
+        };
+        let mut secrets: Vec<Value> = self
+            .namespaces
+            .iter()
+            .map(|ns| value(&template.secret(ns)))
+            .collect();
+        for s in &mut secrets {
+            s["data"][".dockerconfigjson"] = Value::String(CONFIG.into());
+        }
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": secrets});
+        let skeleton = serde_json::to_string(&list).unwrap_or_default();
+        // printf arguments in the order the placeholders occur.
+        let mut args = Vec::new();
+        let mut rest = skeleton.as_str();
+        while let Some(i) = rest.find('@') {
+            let tail = &rest[i..];
+            if tail.starts_with(CONFIG) {
+                args.push("\"$config\"");
+                rest = &tail[CONFIG.len()..];
+            } else if tail.starts_with(EXPIRES) {
+                args.push("\"$expires\"");
+                rest = &tail[EXPIRES.len()..];
+            } else {
+                rest = &tail[1..];
+            }
+        }
+        let format = skeleton.replace(CONFIG, "%s").replace(EXPIRES, "%s");
+        let config_format = docker_config_printf_format(self.registry);
+        format!(
+            "out=$(aws ecr get-authorization-token --output text --query 'authorizationData[0].[authorizationToken,expiresAt]')\n\
+             set -- $out\n\
+             token=$1\n\
+             expires=$2\n\
+             password=$(printf '%s' \"$token\" | base64 -d | cut -d: -f2-)\n\
+             config=$(printf '{config_format}' \"$password\" \"$token\" | base64 -w0)\n\
+             printf '{format}' {args} > /work/secrets.json\n\
+             echo \"ECR password fetched; it expires at $expires\"\n",
+            args = args.join(" "),
+        )
+    }
+
+    /// Applies the Secrets; the only container that holds the API token.
+    fn kubectl_container(&self) -> Container {
+        Container {
+            name: "apply-secret".into(),
+            image: Some(self.kubectl_image.to_owned()),
+            image_pull_policy: Some("Always".into()),
+            args: Some(vec![
+                "apply".into(),
+                "--server-side".into(),
+                format!("--field-manager={FIELD_MANAGER}"),
+                "--force-conflicts".into(),
+                "--filename=/work/secrets.json".into(),
+            ]),
+            env: Some(vec![pod::env("HOME", "/tmp")]),
+            volume_mounts: Some(vec![
+                pod::mount(SCRATCH, "/work", true),
+                pod::mount(TMP, "/tmp", false),
+                pod::mount(KUBE_API_ACCESS, pod::TOKEN_DIR, true),
+            ]),
+            security_context: Some(pod::container_security()),
+            resources: Some(pod::resources("10m", "200m", "32Mi", "128Mi")),
+            ..Container::default()
+        }
+    }
+
+    /// `kubectl-uepe secret refresh` in one container.
+    fn plugin_container(&self, keys_mounted: bool) -> Container {
+        let mut mounts = self.aws_mounts(keys_mounted);
+        mounts.push(pod::mount(KUBE_API_ACCESS, pod::TOKEN_DIR, true));
+        Container {
+            name: "refresh".into(),
+            image: Some(self.plugin_image.unwrap_or_default().to_owned()),
+            image_pull_policy: Some("Always".into()),
+            command: Some(vec!["kubectl-uepe".into()]),
+            args: Some(vec![
+                "secret".into(),
+                "refresh".into(),
+                format!("--name={}", self.secret_name),
+                format!("--namespace={}", self.namespaces.join(",")),
+                format!("--registry={}", self.registry.display()),
+                format!("--region={}", self.region),
+            ]),
+            env: Some(pod::aws_env(self.region, keys_mounted)),
+            volume_mounts: Some(mounts),
+            security_context: Some(pod::container_security()),
+            resources: Some(pod::resources("10m", "200m", "32Mi", "64Mi")),
+            ..Container::default()
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The docker config JSON and the image pull Secret, shaped exactly as
+//! `kubectl create secret docker-registry` shapes them.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::images::Registry;
+use crate::render::component_labels;
+
+/// Annotation that records when the password in the Secret expires.
+pub const EXPIRES_ANNOTATION: &str = "kubectl-uepe/password-expires-at";
+
+#[derive(Serialize)]
+struct AuthEntry<'a> {
+    username: &'a str,
+    password: &'a str,
+    auth: String,
+}
+
+#[derive(Serialize)]
+struct DockerConfig<'a> {
+    auths: BTreeMap<String, AuthEntry<'a>>,
+}
+
+/// `{"auths":{"https://HOST":{"username":..,"password":..,"auth":..}}}`, compact,
+/// field order as kubectl writes it.
+pub fn docker_config_json(registry: &Registry, username: &str, password: &str) -> String {
+    let entry = AuthEntry {
+        username,
+        password,
+        auth: auth_of(username, password),
+    };
+    let config = DockerConfig {
+        auths: BTreeMap::from([(registry.server(), entry)]),
+    };
+    // Strings only: serialization cannot fail.
+    serde_json::to_string(&config).unwrap_or_default()
+}
+
+/// The `auth` member: base64 of `USER:PASSWORD`.
+pub fn auth_of(username: &str, password: &str) -> String {
+    B64.encode(format!("{username}:{password}"))
+}
+
+/// The docker config JSON as a printf format with two `%s`: the password,
+/// then the `auth` value. Scripts fill it with the shell builtin so the
+/// password is never an argument of a process.
+pub fn docker_config_printf_format(registry: &Registry) -> String {
+    docker_config_json(registry, "AWS", "%s").replace(&auth_of("AWS", "%s"), "%s")
+}
+
+/// What a pull Secret holds.
+pub struct PullSecret<'a> {
+    /// Secret name.
+    pub name: &'a str,
+    /// Registry it authenticates to.
+    pub registry: &'a Registry,
+    /// User name.
+    pub username: &'a str,
+    /// Password.
+    pub password: &'a str,
+    /// Password expiry, recorded as an annotation.
+    pub expires_at: Option<&'a str>,
+}
+
+impl PullSecret<'_> {
+    /// The `kubernetes.io/dockerconfigjson` Secret in `namespace`.
+    pub fn secret(&self, namespace: &str) -> Secret {
+        let config = docker_config_json(self.registry, self.username, self.password);
+        Secret {
+            metadata: ObjectMeta {
+                name: Some(self.name.to_owned()),
+                namespace: Some(namespace.to_owned()),
+                labels: Some(component_labels(self.name, "pull-secret")),
+                annotations: self
+                    .expires_at
+                    .map(|t| BTreeMap::from([(EXPIRES_ANNOTATION.to_owned(), t.to_owned())])),
+                ..ObjectMeta::default()
+            },
+            type_: Some("kubernetes.io/dockerconfigjson".into()),
+            data: Some(BTreeMap::from([(
+                ".dockerconfigjson".to_owned(),
+                ByteString(config.into_bytes()),
+            )])),
+            ..Secret::default()
+        }
+    }
+}
