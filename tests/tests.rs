@@ -1,1 +1,9 @@
+//! The workspace-level tests: one integration-test binary (ripgrep-style)
+//! that runs the real `kubectl-uepe` binary against real peers started on
+//! loopback. Each module covers one area; `support` holds the helpers.
 
+mod support;
+
+mod cli;
+mod krew;
+mod manifests;

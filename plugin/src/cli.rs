@@ -1,0 +1,192 @@
+//! The command line as typed: clap structs whose doc comments are the help.
+//! Flags are named as kubectl's and recorded as given; the core validates
+//! them (one place for every rule), the commands in `cmd/` act on them.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Get Usage Engine Private Edition images from ECR into your cluster, safely.
+///
+/// Lists the UEPE images, logs in to ECR without a password on any command
+/// line, creates the image pull secret and installs a hardened CronJob that
+/// keeps it fresh (ECR passwords expire after 12 hours).
+#[derive(Debug, Parser)]
+#[command(name = "kubectl uepe", bin_name = "kubectl uepe", version)]
+#[command(max_term_width = 100)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `kubectl uepe` commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the four UEPE images of a version.
+    #[command(
+        after_help = "Examples:\n  kubectl uepe images --version 4.3.0\n  kubectl uepe images --version 4.3.0 --registry registry.example.com/uepe -o json"
+    )]
+    Images(ImagesArgs),
+    /// Create the image pull secret.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// Install the CronJob that refreshes the pull secret.
+    #[command(subcommand)]
+    Cronjob(CronjobCommand),
+    /// Print the shell commands that do the same by hand, with no secret on a command line.
+    #[command(
+        after_help = "Sections: all (default), login, mirror, secret, credentials.\n\nExamples:\n  kubectl uepe commands\n  kubectl uepe commands mirror --version 4.3.0 --to registry.example.com/uepe --tool skopeo"
+    )]
+    Commands(CommandsArgs),
+    /// Print the plugin's version and the core component's sha256.
+    Version(VersionArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  source <(kubectl uepe completion bash)")]
+    Completion(CompletionArgs),
+}
+
+/// Where the images are and which version.
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// UEPE version, such as 4.3.0.
+    #[arg(long)]
+    pub version: String,
+    /// Registry the images are in, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// Only these components: platform, ec, operator, ui [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub components: Vec<String>,
+    /// Output format: table, json, yaml or name.
+    #[arg(short, long, default_value = "table")]
+    pub output: String,
+}
+
+/// `kubectl uepe secret` commands.
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Create or update the image pull secret in one or several namespaces.
+    #[command(
+        after_help = "Example:\n  aws ecr get-login-password --region eu-west-1 \\\n    | kubectl uepe secret create --password-stdin --dry-run=client -o yaml"
+    )]
+    Create(SecretCreateArgs),
+}
+
+/// Flags shared by everything that renders manifests.
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Namespaces, comma-separated or repeated [default: uepe].
+    #[arg(short, long)]
+    pub namespace: Vec<String>,
+    /// Name of the image pull secret.
+    #[arg(long, default_value = "ecr-cred")]
+    pub name: String,
+    /// Registry the pull secret is for, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// Must be "client": print the objects without sending them (cluster apply comes with the cluster side).
+    #[arg(long, default_value = "none", require_equals = true, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: String,
+    /// Output format: yaml, json or name.
+    #[arg(short, long, default_value = "yaml")]
+    pub output: String,
+    /// Read the registry password from standard input (as `aws ecr get-login-password` prints it).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// `secret create` flags.
+#[derive(Debug, Args)]
+pub struct SecretCreateArgs {
+    /// Shared manifest flags.
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+}
+
+/// `kubectl uepe cronjob` commands.
+#[derive(Debug, Subcommand)]
+pub enum CronjobCommand {
+    /// Install the refresher: ServiceAccount, Role, RoleBinding, AWS credentials Secret and CronJob.
+    #[command(
+        after_help = "Examples:\n  kubectl uepe cronjob install --dry-run=client -o yaml\n  kubectl uepe cronjob install --runner external-secrets --role-arn arn:aws:iam::123456789012:role/ecr-reader --dry-run=client"
+    )]
+    Install(CronjobInstallArgs),
+}
+
+/// `cronjob install` flags.
+#[derive(Debug, Args)]
+pub struct CronjobInstallArgs {
+    /// Shared manifest flags.
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// How the secret is refreshed: aws-cli, plugin or external-secrets.
+    #[arg(long, default_value = "aws-cli")]
+    pub runner: String,
+    /// Cron schedule; runs may never be 12 hours or more apart.
+    #[arg(long, default_value = "0 */8 * * *")]
+    pub schedule: String,
+    /// AWS region of the ECR API [default: taken from the registry host].
+    #[arg(long)]
+    pub region: Option<String>,
+    /// IAM role for the ServiceAccount (IRSA); no AWS keys are stored.
+    #[arg(long)]
+    pub role_arn: Option<String>,
+    /// Image of the aws-cli runner's token container.
+    #[arg(long)]
+    pub aws_cli_image: Option<String>,
+    /// Image of the aws-cli runner's kubectl container.
+    #[arg(long)]
+    pub kubectl_image: Option<String>,
+    /// Image of the plugin runner (built from plugin/Containerfile).
+    #[arg(long)]
+    pub image: Option<String>,
+}
+
+/// `commands` flags.
+#[derive(Debug, Args)]
+pub struct CommandsArgs {
+    /// Which commands: all, login, mirror, secret or credentials.
+    #[arg(default_value = "all")]
+    pub section: String,
+    /// UEPE version (to mirror).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Source registry [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// Your own registry to mirror to, HOST[:PORT][/PATH].
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Mirroring tool: all, skopeo, crane or docker.
+    #[arg(long, default_value = "all")]
+    pub tool: String,
+    /// Namespaces for the pull secret, comma-separated or repeated [default: uepe].
+    #[arg(short, long)]
+    pub namespace: Vec<String>,
+    /// Name of the image pull secret.
+    #[arg(long, default_value = "ecr-cred")]
+    pub name: String,
+    /// AWS region [default: taken from the registry host].
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Runner the credentials Secret is for: aws-cli, plugin or external-secrets.
+    #[arg(long, default_value = "aws-cli")]
+    pub runner: String,
+    /// IAM role (IRSA): no credentials Secret is needed.
+    #[arg(long)]
+    pub role_arn: Option<String>,
+}
+
+/// `version` flags.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Output format: text (default) or json.
+    #[arg(short, long)]
+    pub output: Option<String>,
+}
+
+/// `completion` flags.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// Shell: bash, zsh, fish or powershell.
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,45 @@
+//! The plugin's error: each variant names the step that failed; `main` turns
+//! it into `error: ...` lines on stderr and a non-zero exit.
+
+use crate::core::CoreError;
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The core rejected an input or failed to run.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// A flag combination the command cannot act on.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading standard input or writing output failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being read or written.
+        context: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The lines printed after `error: `.
+    pub fn lines(&self) -> Vec<String> {
+        self.to_string().lines().map(str::to_owned).collect()
+    }
+
+    /// True when stdout was closed under us (`kubectl uepe images | head`):
+    /// not a failure, as ripgrep treats it.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Wraps a write error.
+pub fn write_err(source: std::io::Error) -> Error {
+    Error::Io {
+        context: "writing output",
+        source,
+    }
+}
