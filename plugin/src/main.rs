@@ -2,12 +2,8 @@
 //! Kubernetes cluster. `main` only parses, runs and reports; the commands
 //! are in `cmd/`, the rendering decisions in the embedded core component.
 
-mod cli;
-mod cmd;
-mod core;
-mod error;
-
 use clap::Parser;
+use kubectl_uepe::{cli, cmd, error};
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -1,0 +1,8 @@
+//! `kubectl-uepe` as a library: the binary (`main.rs`) is a thin edge over
+//! this, and the tests and benchmarks reach the embedded core through
+//! [`core::Core`] without a second copy of any logic.
+
+pub mod cli;
+pub mod cmd;
+pub mod core;
+pub mod error;
