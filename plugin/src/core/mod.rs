@@ -9,10 +9,15 @@ use serde::Deserialize;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-wasmtime::component::bindgen!({
-    world: "uepe-core",
-    path: "../wasm-core/wit",
-});
+/// Host bindings generated from the one WIT package (`wasm-core/wit`).
+#[allow(missing_docs)]
+mod bindings {
+    wasmtime::component::bindgen!({
+        world: "uepe-core",
+        path: "../wasm-core/wit",
+    });
+}
+use bindings::UepeCore;
 
 include!(concat!(env!("OUT_DIR"), "/core_meta.rs"));
 
