@@ -26,6 +26,11 @@ pub enum Command {
         after_help = "Examples:\n  kubectl uepe images --version 4.3.0\n  kubectl uepe images --version 4.3.0 --registry registry.example.com/uepe -o json"
     )]
     Images(ImagesArgs),
+    /// Log in to the UEPE registry with an ECR password (no AWS CLI needed).
+    #[command(
+        after_help = "Examples:\n  kubectl uepe login\n  kubectl uepe login --engine config\n  kubectl uepe login --print-password | skopeo login --username AWS --password-stdin 462803626708.dkr.ecr.eu-west-1.amazonaws.com"
+    )]
+    Login(LoginArgs),
     /// Create the image pull secret.
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -61,6 +66,34 @@ pub struct ImagesArgs {
     pub output: String,
 }
 
+/// Where the ECR password comes from: the standard AWS credentials chain.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AwsArgs {
+    /// AWS region of the ECR API [default: taken from the registry host].
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS profile from ~/.aws/credentials and ~/.aws/config [default: AWS_PROFILE, else default].
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+/// `login` flags.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Registry to log in to, HOST[:PORT] [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// AWS settings.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// How to store the login: auto (first of docker, podman, nerdctl on PATH, else config), docker, podman, nerdctl, or config (write ~/.docker/config.json directly).
+    #[arg(long, default_value = "auto")]
+    pub engine: String,
+    /// Only print the password, as `aws ecr get-login-password` does, for piping.
+    #[arg(long)]
+    pub print_password: bool,
+}
+
 /// `kubectl uepe secret` commands.
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
@@ -83,13 +116,13 @@ pub struct ManifestArgs {
     /// Registry the pull secret is for, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,
-    /// Must be "client": print the objects without sending them (cluster apply comes with the cluster side).
+    /// "client" prints the objects without sending them (cluster apply comes with the cluster side).
     #[arg(long, default_value = "none", require_equals = true, num_args = 0..=1, default_missing_value = "client")]
     pub dry_run: String,
     /// Output format: yaml, json or name.
     #[arg(short, long, default_value = "yaml")]
     pub output: String,
-    /// Read the registry password from standard input (as `aws ecr get-login-password` prints it).
+    /// Read the registry password from standard input (as `aws ecr get-login-password` prints it) instead of asking ECR.
     #[arg(long)]
     pub password_stdin: bool,
 }
@@ -100,6 +133,9 @@ pub struct SecretCreateArgs {
     /// Shared manifest flags.
     #[command(flatten)]
     pub manifest: ManifestArgs,
+    /// AWS settings (used when --password-stdin is not given).
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// `kubectl uepe cronjob` commands.
@@ -124,9 +160,9 @@ pub struct CronjobInstallArgs {
     /// Cron schedule; runs may never be 12 hours or more apart.
     #[arg(long, default_value = "0 */8 * * *")]
     pub schedule: String,
-    /// AWS region of the ECR API [default: taken from the registry host].
-    #[arg(long)]
-    pub region: Option<String>,
+    /// AWS settings.
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// IAM role for the ServiceAccount (IRSA); no AWS keys are stored.
     #[arg(long)]
     pub role_arn: Option<String>,

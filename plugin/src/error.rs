@@ -9,6 +9,9 @@ pub enum Error {
     /// The core rejected an input or failed to run.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// Getting the ECR password failed.
+    #[error(transparent)]
+    Aws(#[from] crate::aws::AwsError),
     /// A flag combination the command cannot act on.
     #[error("{0}")]
     Usage(String),

@@ -2,7 +2,9 @@
 //! this, and the tests and benchmarks reach the embedded core through
 //! [`core::Core`] without a second copy of any logic.
 
+pub mod aws;
 pub mod cli;
 pub mod cmd;
 pub mod core;
+pub mod docker_config;
 pub mod error;

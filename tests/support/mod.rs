@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod moto;
 pub mod peers;
 
 /// The `kubectl-uepe` binary cargo built for these tests.

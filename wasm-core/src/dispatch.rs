@@ -6,9 +6,10 @@ use crate::images::{self, Registry};
 use crate::render::commands::{self, Commands};
 use crate::render::output::{self, Format};
 use crate::render::refresher::{self, Refresher, Runner};
-use crate::render::secret::{PullSecret, docker_config_json};
+use crate::render::secret::{PullSecret, docker_config_json, docker_login_json};
 use crate::request::{
-    CommandsInput, DockerConfigInput, ImagesInput, PullSecretInput, RefresherInput, Request, given,
+    CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, PullSecretInput,
+    RefresherInput, Request, given,
 };
 use crate::resolve::{self, DEFAULT_SCHEDULE, DEFAULT_USERNAME};
 use crate::{cron, validate};
@@ -21,6 +22,7 @@ pub fn request(req: &Request) -> Result<String, Errors> {
         Request::PullSecret(i) => pull_secret(i),
         Request::Refresher(i) => refresher(i),
         Request::Commands(i) => commands(i),
+        Request::EcrRequest(i) => ecr_request(i),
     }
 }
 
@@ -59,9 +61,16 @@ fn docker_config(i: &DockerConfigInput) -> Result<String, Errors> {
     let registry = resolve::registry(&mut c, "registry", &i.registry);
     let user = username(&mut c, &i.username);
     let password = resolve::secret_text(&mut c, "password", "password", &i.password);
+    let style = given(&i.style).map_or(Some("kubectl"), |s| {
+        c.check(
+            "style",
+            validate::one_of("style", s, &["kubectl", "docker"]),
+        )
+    });
     c.finish()?;
-    match (registry, user, password) {
-        (Some(r), Some(u), Some(p)) => Ok(docker_config_json(&r, &u, &p)),
+    match (registry, user, password, style) {
+        (Some(r), Some(u), Some(p), Some("docker")) => Ok(docker_login_json(&r, &u, &p)),
+        (Some(r), Some(u), Some(p), Some(_)) => Ok(docker_config_json(&r, &u, &p)),
         _ => Err(Errors::one(
             "request",
             "internal: a checked input is missing",
@@ -284,4 +293,36 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
         irsa: role_arn.is_some(),
     };
     Ok(cmds.render(section))
+}
+
+fn ecr_request(i: &EcrRequestInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let registry = resolve::registry(&mut c, "registry", &i.registry);
+    let region = resolve::region(&mut c, &i.region, registry.as_ref());
+    let endpoint = given(&i.endpoint_url).and_then(|u| {
+        let ok = (u.starts_with("https://") || u.starts_with("http://"))
+            && !u.contains(char::is_whitespace);
+        c.check(
+            "endpoint-url",
+            if ok {
+                Ok(u.to_owned())
+            } else {
+                Err(format!(
+                    "`{u}` is not an endpoint URL: expected https://HOST[:PORT]"
+                ))
+            },
+        )
+    });
+    c.finish()?;
+    let (Some(registry), Some(region)) = (registry, region) else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    Ok(output::json(&crate::render::ecr::request(
+        &registry,
+        &region,
+        endpoint.as_deref(),
+    )))
 }

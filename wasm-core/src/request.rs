@@ -19,6 +19,23 @@ pub enum Request {
     Refresher(RefresherInput),
     /// The shell commands a person would otherwise type.
     Commands(CommandsInput),
+    /// The ECR GetAuthorizationToken call to sign and send, as JSON.
+    EcrRequest(EcrRequestInput),
+}
+
+/// Inputs of `ecr-request`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct EcrRequestInput {
+    /// Registry to log in to; the vendor registry when absent.
+    #[serde(default)]
+    pub registry: Option<String>,
+    /// AWS region; taken from the registry host when absent.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// `AWS_ENDPOINT_URL_ECR`, else `AWS_ENDPOINT_URL`, as the caller found it.
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
 }
 
 /// Inputs of `images`.
@@ -50,6 +67,11 @@ pub struct DockerConfigInput {
     pub username: Option<String>,
     /// The password.
     pub password: String,
+    /// `kubectl` (default): keyed on `https://HOST` with user, password and
+    /// auth, as a pull secret holds it; `docker`: keyed on `HOST` with
+    /// `auth` only, as `docker login` writes `config.json`.
+    #[serde(default)]
+    pub style: Option<String>,
 }
 
 /// Inputs of `pull-secret`.

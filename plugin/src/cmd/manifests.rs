@@ -1,13 +1,21 @@
 //! `kubectl uepe secret create` and `kubectl uepe cronjob install`: gather
-//! the password (stdin) and AWS keys (environment), have the core render the
-//! objects, and print them (`--dry-run=client`).
+//! the password (stdin, else ECR through the AWS credentials chain) and AWS
+//! keys (environment), have the core render the objects, and print them
+//! (`--dry-run=client`).
 
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 
-use crate::cli::{CronjobInstallArgs, ManifestArgs, SecretCreateArgs};
+use crate::aws::{AwsError, Target};
+use crate::cli::{AwsArgs, CronjobInstallArgs, ManifestArgs, SecretCreateArgs};
 use crate::core::Core;
 use crate::error::{Error, write_err};
+
+/// A registry password and its expiry (RFC 3339), when known.
+struct Password {
+    value: String,
+    expires_at: Option<String>,
+}
 
 /// Reads the password from stdin, dropping the one line ending a pipe adds.
 fn read_password(stdin: &mut dyn Read) -> Result<String, Error> {
@@ -34,16 +42,33 @@ fn require_client_dry_run(m: &ManifestArgs) -> Result<(), Error> {
     }
 }
 
-fn password(m: &ManifestArgs, stdin: &mut dyn Read) -> Result<Option<String>, Error> {
+/// The password from stdin when `--password-stdin`, else from ECR.
+async fn password(
+    core: &Core,
+    m: &ManifestArgs,
+    aws: &AwsArgs,
+    stdin: &mut dyn Read,
+) -> Result<Password, Error> {
     if m.password_stdin {
-        read_password(stdin).map(Some)
-    } else {
-        Ok(None)
+        return Ok(Password {
+            value: read_password(stdin)?,
+            expires_at: None,
+        });
     }
+    let target = Target {
+        registry: m.registry.clone(),
+        region: aws.region.clone(),
+        profile: aws.profile.clone(),
+    };
+    let (_, token) = crate::aws::password(core, &target).await?;
+    Ok(Password {
+        value: token.password,
+        expires_at: Some(humantime::format_rfc3339_seconds(token.expires_at).to_string()),
+    })
 }
 
 /// `secret create`.
-pub fn secret_create(
+pub async fn secret_create(
     core: &Core,
     a: &SecretCreateArgs,
     out: &mut dyn Write,
@@ -51,19 +76,21 @@ pub fn secret_create(
 ) -> Result<(), Error> {
     let m = &a.manifest;
     require_client_dry_run(m)?;
-    let Some(password) = password(m, stdin)? else {
-        return Err(Error::Usage(
-            "no password: pipe it in with --password-stdin, e.g. `aws ecr get-login-password --region eu-west-1 | kubectl uepe secret create --password-stdin --dry-run=client`".into(),
-        ));
+    let request = |password: &str, expires_at: Option<&String>| {
+        json!({
+            "render": "pull-secret",
+            "registry": m.registry,
+            "namespace": m.namespace,
+            "name": m.name,
+            "password": password,
+            "expires-at": expires_at,
+            "output": m.output,
+        })
     };
-    let text = core.render(&json!({
-        "render": "pull-secret",
-        "registry": m.registry,
-        "namespace": m.namespace,
-        "name": m.name,
-        "password": password,
-        "output": m.output,
-    }))?;
+    // Check the flags before asking AWS for a password.
+    core.render(&request("x", None))?;
+    let password = password(core, m, &a.aws, stdin).await?;
+    let text = core.render(&request(&password.value, password.expires_at.as_ref()))?;
     out.write_all(text.as_bytes()).map_err(write_err)
 }
 
@@ -82,7 +109,7 @@ fn env_keys() -> Option<Value> {
 }
 
 /// `cronjob install`.
-pub fn cronjob_install(
+pub async fn cronjob_install(
     core: &Core,
     a: &CronjobInstallArgs,
     out: &mut dyn Write,
@@ -91,29 +118,48 @@ pub fn cronjob_install(
 ) -> Result<(), Error> {
     let m = &a.manifest;
     require_client_dry_run(m)?;
-    let password = password(m, stdin)?;
     // With IRSA no keys are stored, so none are read.
     let credentials = if a.role_arn.is_some() {
         None
     } else {
         env_keys()
     };
-    let text = core.render(&json!({
-        "render": "refresher",
-        "runner": a.runner,
-        "namespace": m.namespace,
-        "name": m.name,
-        "registry": m.registry,
-        "region": a.region,
-        "schedule": a.schedule,
-        "role-arn": a.role_arn,
-        "aws-cli-image": a.aws_cli_image,
-        "kubectl-image": a.kubectl_image,
-        "image": a.image,
-        "credentials": credentials,
-        "password": password,
-        "output": m.output,
-    }))?;
+    let request = |password: Option<&Password>| {
+        json!({
+            "render": "refresher",
+            "runner": a.runner,
+            "namespace": m.namespace,
+            "name": m.name,
+            "registry": m.registry,
+            "region": a.aws.region,
+            "schedule": a.schedule,
+            "role-arn": a.role_arn,
+            "aws-cli-image": a.aws_cli_image,
+            "kubectl-image": a.kubectl_image,
+            "image": a.image,
+            "credentials": credentials,
+            "password": password.map(|p| &p.value),
+            "expires-at": password.and_then(|p| p.expires_at.as_ref()),
+            "output": m.output,
+        })
+    };
+    // Check the flags before asking AWS for a password.
+    core.render(&request(None))?;
+    // The pull Secret leads the output when its password can be had; without
+    // any AWS credentials a dry-run still prints the refresher.
+    let password = match password(core, m, &a.aws, stdin).await {
+        Ok(p) => Some(p),
+        Err(Error::Aws(AwsError::NoCredentials)) => {
+            let _ = writeln!(
+                err,
+                "note: no AWS credentials, so the pull Secret {} is left out; give --password-stdin or AWS credentials to include it",
+                m.name
+            );
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let text = core.render(&request(password.as_ref()))?;
     if credentials.is_some() && m.output != "name" {
         // Say so on stderr: the printed YAML now holds a secret key.
         let _ = writeln!(

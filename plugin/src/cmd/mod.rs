@@ -4,6 +4,7 @@
 mod commands;
 mod completion;
 mod images;
+mod login;
 mod manifests;
 mod version;
 
@@ -26,11 +27,12 @@ pub fn run(
             let core = Core::load()?;
             match command {
                 Command::Images(a) => images::run(&core, &a, out),
+                Command::Login(a) => block_on(login::run(&core, &a, out)),
                 Command::Secret(SecretCommand::Create(a)) => {
-                    manifests::secret_create(&core, &a, out, stdin)
+                    block_on(manifests::secret_create(&core, &a, out, stdin))
                 }
                 Command::Cronjob(CronjobCommand::Install(a)) => {
-                    manifests::cronjob_install(&core, &a, out, err, stdin)
+                    block_on(manifests::cronjob_install(&core, &a, out, err, stdin))
                 }
                 Command::Commands(a) => commands::run(&core, &a, out),
                 Command::Version(a) => version::run(&core, &a, out),
@@ -38,4 +40,17 @@ pub fn run(
             }
         }
     }
+}
+
+/// Runs network work on a single-threaded runtime: the plugin makes a few
+/// calls in sequence, so one thread is all it needs.
+fn block_on<F: std::future::Future<Output = Result<(), Error>>>(f: F) -> Result<(), Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            context: "starting the async runtime",
+            source,
+        })?
+        .block_on(f)
 }

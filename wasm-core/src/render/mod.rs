@@ -2,6 +2,7 @@
 //! or validates input; `lib.rs` checks requests and calls these.
 
 pub mod commands;
+pub mod ecr;
 pub mod eso;
 pub mod images;
 pub mod output;

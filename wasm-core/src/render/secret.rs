@@ -42,6 +42,13 @@ pub fn docker_config_json(registry: &Registry, username: &str, password: &str) -
     serde_json::to_string(&config).unwrap_or_default()
 }
 
+/// `{"auths":{"HOST":{"auth":..}}}`: the entry `docker login` writes into
+/// `config.json`, keyed on the bare host as docker keys it.
+pub fn docker_login_json(registry: &Registry, username: &str, password: &str) -> String {
+    let entry = serde_json::json!({ "auth": auth_of(username, password) });
+    serde_json::json!({ "auths": { registry.host.clone(): entry } }).to_string()
+}
+
 /// The `auth` member: base64 of `USER:PASSWORD`.
 pub fn auth_of(username: &str, password: &str) -> String {
     B64.encode(format!("{username}:{password}"))

@@ -1,0 +1,112 @@
+//! Web identity (IRSA): exchange the projected OIDC token for temporary keys
+//! with STS AssumeRoleWithWebIdentity. The call is unsigned by design; the
+//! token file is read on every call because the kubelet rotates it.
+
+use super::credentials::{Credentials, WebIdentity};
+use super::{AwsError, xml_tag as tag};
+
+/// The STS endpoint: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else regional.
+pub fn endpoint(region: &str) -> String {
+    std::env::var("AWS_ENDPOINT_URL_STS")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| {
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            format!("https://sts.{region}.{suffix}")
+        })
+}
+
+/// Assumes the role and returns its temporary keys.
+pub async fn assume(
+    client: &reqwest::Client,
+    wi: &WebIdentity,
+    region: &str,
+) -> Result<Credentials, AwsError> {
+    let token = std::fs::read_to_string(&wi.token_file).map_err(|source| AwsError::TokenFile {
+        path: wi.token_file.display().to_string(),
+        source,
+    })?;
+    let url = endpoint(region);
+    let form = [
+        ("Action", "AssumeRoleWithWebIdentity"),
+        ("Version", "2011-06-15"),
+        ("RoleArn", wi.role_arn.as_str()),
+        ("RoleSessionName", wi.session_name.as_str()),
+        ("WebIdentityToken", token.trim()),
+    ];
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let resp = client
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| AwsError::Unreachable {
+            url: url.clone(),
+            cause: e.to_string(),
+        })?;
+    let status = resp.status();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| AwsError::BadResponse(e.to_string()))?;
+    if !status.is_success() {
+        return Err(AwsError::Other {
+            code: tag(&text, "Code").unwrap_or_else(|| status.to_string()),
+            message: format!(
+                "STS AssumeRoleWithWebIdentity for {}: {}",
+                wi.role_arn,
+                tag(&text, "Message").unwrap_or_default()
+            ),
+        });
+    }
+    match (
+        tag(&text, "AccessKeyId"),
+        tag(&text, "SecretAccessKey"),
+        tag(&text, "SessionToken"),
+    ) {
+        (Some(id), Some(secret), token) => Ok(Credentials {
+            access_key_id: id,
+            secret_access_key: secret,
+            session_token: token,
+        }),
+        _ => Err(AwsError::BadResponse(
+            "STS answered without credentials".into(),
+        )),
+    }
+}
+
+/// Form-urlencoding of one value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_and_encoding() {
+        let xml = "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SessionToken> t </SessionToken></Credentials></R>";
+        assert_eq!(tag(xml, "AccessKeyId").as_deref(), Some("ASIA1"));
+        assert_eq!(tag(xml, "SessionToken").as_deref(), Some("t"));
+        assert_eq!(tag(xml, "Nope"), None);
+        assert_eq!(encode("a b/c:d"), "a%20b%2Fc%3Ad");
+    }
+}

@@ -1,0 +1,164 @@
+//! A real moto server (PyPI `moto[server]`) on a free loopback port, with
+//! SigV4 signature checking on (`INITIAL_NO_AUTH_ACTION_COUNT`): the first
+//! three calls create an admin through the IAM API unauthenticated, the rest
+//! of the setup is signed by boto3 with that admin's keys. Stopped on drop.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::peers;
+
+/// Keys of one IAM principal (fake, made by moto).
+#[derive(Debug, Clone)]
+pub struct Keys {
+    /// Access key ID.
+    pub id: String,
+    /// Secret access key.
+    pub secret: String,
+    /// Session token, for temporary keys.
+    pub token: Option<String>,
+}
+
+/// A running moto server and the principals made in it.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// A user allowed ecr:* and sts:*.
+    pub reader: Keys,
+    /// A user with no policy at all.
+    pub nobody: Keys,
+    /// Temporary keys of `reader` (STS GetSessionToken).
+    pub session: Keys,
+    /// A role ECR readers may assume with a web identity.
+    pub role_arn: String,
+}
+
+const SETUP: &str = r#"
+import json, sys, boto3
+url = sys.argv[1]
+kw = dict(region_name="us-east-1", endpoint_url=url)
+boot = dict(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="boot", **kw)
+iam = boto3.client("iam", **boot)
+iam.create_user(UserName="admin")
+iam.put_user_policy(UserName="admin", PolicyName="all", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+k = iam.create_access_key(UserName="admin")["AccessKey"]
+admin = dict(aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"], **kw)
+iam = boto3.client("iam", **admin)
+out = {}
+for user, actions in (("reader", ["ecr:*", "sts:*"]), ("nobody", None)):
+    iam.create_user(UserName=user)
+    if actions:
+        iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    k = iam.create_access_key(UserName=user)["AccessKey"]
+    out[user] = {"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]}
+sts = boto3.client("sts", aws_access_key_id=out["reader"]["id"], aws_secret_access_key=out["reader"]["secret"], **kw)
+c = sts.get_session_token()["Credentials"]
+out["session"] = {"id": c["AccessKeyId"], "secret": c["SecretAccessKey"], "token": c["SessionToken"]}
+role = iam.create_role(RoleName="ecr-reader", AssumeRolePolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "oidc"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))["Role"]
+iam.put_role_policy(RoleName="ecr-reader", PolicyName="p", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}))
+out["role_arn"] = role["Arn"]
+print(json.dumps(out))
+"#;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn keys(v: &serde_json::Value) -> Keys {
+    Keys {
+        id: v["id"].as_str().unwrap_or_default().to_owned(),
+        secret: v["secret"].as_str().unwrap_or_default().to_owned(),
+        token: v["token"].as_str().map(str::to_owned),
+    }
+}
+
+impl Moto {
+    /// Starts moto with signature checking and makes the principals; `None`
+    /// after a loud skip when moto is not installed (a failure under CI=true).
+    pub fn start() -> Option<Moto> {
+        Self::start_with("3")
+    }
+
+    /// Starts moto without authentication: moto then also refuses unsigned
+    /// calls such as AssumeRoleWithWebIdentity, which real STS accepts, so
+    /// the web identity test needs this variant.
+    pub fn start_without_auth() -> Option<Moto> {
+        Self::start_with("inf")
+    }
+
+    fn start_with(no_auth_actions: &str) -> Option<Moto> {
+        let server = peers::require(
+            "moto_server",
+            "pip install 'moto[server]' (tests/peers/install.sh)",
+        )?;
+        let port = free_port();
+        let child = Command::new(server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("INITIAL_NO_AUTH_ACTION_COUNT", no_auth_actions)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut moto = Moto {
+            child,
+            url: url.clone(),
+            reader: Keys {
+                id: String::new(),
+                secret: String::new(),
+                token: None,
+            },
+            nobody: Keys {
+                id: String::new(),
+                secret: String::new(),
+                token: None,
+            },
+            session: Keys {
+                id: String::new(),
+                secret: String::new(),
+                token: None,
+            },
+            role_arn: String::new(),
+        };
+        let setup = Command::new("python3")
+            .args(["-c", SETUP, &url])
+            .output()
+            .expect("run the boto3 setup");
+        // The setup prints keys: never echo its stdout, only its stderr.
+        assert!(
+            setup.status.success(),
+            "moto setup failed: {}",
+            String::from_utf8_lossy(&setup.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&setup.stdout).expect("setup JSON");
+        moto.reader = keys(&v["reader"]);
+        moto.nobody = keys(&v["nobody"]);
+        moto.session = keys(&v["session"]);
+        moto.role_arn = v["role_arn"].as_str().unwrap_or_default().to_owned();
+        Some(moto)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
