@@ -29,7 +29,7 @@ pub struct Moto {
     pub reader: Keys,
     /// A user with no policy at all.
     pub nobody: Keys,
-    /// Temporary keys of `reader` (STS GetSessionToken).
+    /// Temporary keys of `reader` (STS AssumeRole into `role_arn`).
     pub session: Keys,
     /// A role ECR readers may assume with a web identity.
     pub role_arn: String,
@@ -55,13 +55,16 @@ for user, actions in (("reader", ["ecr:*", "sts:*"]), ("nobody", None)):
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
     k = iam.create_access_key(UserName=user)["AccessKey"]
     out[user] = {"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]}
-sts = boto3.client("sts", aws_access_key_id=out["reader"]["id"], aws_secret_access_key=out["reader"]["secret"], **kw)
-c = sts.get_session_token()["Credentials"]
-out["session"] = {"id": c["AccessKeyId"], "secret": c["SecretAccessKey"], "token": c["SessionToken"]}
 role = iam.create_role(RoleName="ecr-reader", AssumeRolePolicyDocument=json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "oidc"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))["Role"]
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "oidc", "AWS": "*"},
+     "Action": ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]}]}))["Role"]
 iam.put_role_policy(RoleName="ecr-reader", PolicyName="p", PolicyDocument=json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}))
+# Temporary keys with a session token: moto recognises assumed-role keys
+# when it checks signatures (its GetSessionToken keys it does not).
+sts = boto3.client("sts", aws_access_key_id=out["reader"]["id"], aws_secret_access_key=out["reader"]["secret"], **kw)
+c = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="test")["Credentials"]
+out["session"] = {"id": c["AccessKeyId"], "secret": c["SecretAccessKey"], "token": c["SessionToken"]}
 out["role_arn"] = role["Arn"]
 print(json.dumps(out))
 "#;
