@@ -6,6 +6,7 @@ mod support;
 
 mod aws;
 mod cli;
+mod cluster;
 mod krew;
 mod manifests;
 mod web;

@@ -13,9 +13,23 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "kubectl uepe", bin_name = "kubectl uepe", version)]
 #[command(max_term_width = 100)]
 pub struct Cli {
+    /// How to reach the cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// kubectl's connection flags (kubectl does not pass its own to a plugin).
+#[derive(Debug, Args, Clone, Default)]
+pub struct KubeArgs {
+    /// Path to the kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else in-cluster].
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<String>,
+    /// The kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
 }
 
 /// `kubectl uepe` commands.
@@ -42,6 +56,13 @@ pub enum Command {
         after_help = "Sections: all (default), login, mirror, secret, credentials.\n\nExamples:\n  kubectl uepe commands\n  kubectl uepe commands mirror --version 4.3.0 --to registry.example.com/uepe --tool skopeo"
     )]
     Commands(CommandsArgs),
+    /// Check the cluster side end to end and say how to fix what fails.
+    Doctor(DoctorArgs),
+    /// Copy the UEPE images, every architecture, into your own registry.
+    #[command(
+        after_help = "Credentials: the vendor's ECR registry (and any ECR registry) uses an ECR password from the AWS credentials chain; other registries use docker config (DOCKER_CONFIG, auths, credsStore, credHelpers).\n\nExamples:\n  kubectl uepe mirror --version 4.3.0 --to registry.example.com/uepe --dry-run\n  kubectl uepe mirror --version 4.3.0 --to 123456789012.dkr.ecr.eu-west-1.amazonaws.com/uepe --create-repositories\n  kubectl uepe mirror --version 4.3.0 --to registry.example.com/uepe --platform linux/arm64"
+    )]
+    Mirror(MirrorArgs),
     /// Print the plugin's version and the core component's sha256.
     Version(VersionArgs),
     /// Print a shell completion script.
@@ -102,6 +123,25 @@ pub enum SecretCommand {
         after_help = "Example:\n  aws ecr get-login-password --region eu-west-1 \\\n    | kubectl uepe secret create --password-stdin --dry-run=client -o yaml"
     )]
     Create(SecretCreateArgs),
+    /// Refresh the pull secret in place (what the `plugin` runner runs in the cluster).
+    Refresh(SecretRefreshArgs),
+}
+
+/// `secret refresh` flags.
+#[derive(Debug, Args)]
+pub struct SecretRefreshArgs {
+    /// Namespaces, comma-separated or repeated [default: uepe].
+    #[arg(short, long)]
+    pub namespace: Vec<String>,
+    /// Name of the image pull secret.
+    #[arg(long, default_value = "ecr-cred")]
+    pub name: String,
+    /// Registry the pull secret is for [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// AWS settings.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 /// Flags shared by everything that renders manifests.
@@ -116,7 +156,7 @@ pub struct ManifestArgs {
     /// Registry the pull secret is for, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,
-    /// "client" prints the objects without sending them (cluster apply comes with the cluster side).
+    /// none: apply; client: print the objects only; server: ask the API server to check them without persisting.
     #[arg(long, default_value = "none", require_equals = true, num_args = 0..=1, default_missing_value = "client")]
     pub dry_run: String,
     /// Output format: yaml, json or name.
@@ -130,6 +170,12 @@ pub struct ManifestArgs {
 /// `secret create` flags.
 #[derive(Debug, Args)]
 pub struct SecretCreateArgs {
+    /// Create namespaces that do not exist yet.
+    #[arg(long)]
+    pub create_namespace: bool,
+    /// Add the secret to this ServiceAccount's imagePullSecrets (once) in each namespace.
+    #[arg(long)]
+    pub service_account: Option<String>,
     /// Shared manifest flags.
     #[command(flatten)]
     pub manifest: ManifestArgs,
@@ -146,6 +192,48 @@ pub enum CronjobCommand {
         after_help = "Examples:\n  kubectl uepe cronjob install --dry-run=client -o yaml\n  kubectl uepe cronjob install --runner external-secrets --role-arn arn:aws:iam::123456789012:role/ecr-reader --dry-run=client"
     )]
     Install(CronjobInstallArgs),
+    /// Show the refresher's schedule, last runs and the pull secret's expiry.
+    Status(CronjobTargetArgs),
+    /// Run the refresher now, as `kubectl create job --from=cronjob/...` does.
+    Run(CronjobRunArgs),
+    /// Remove what install created; the pull secret stays unless --delete-secret.
+    Uninstall(CronjobUninstallArgs),
+}
+
+/// Which refresher.
+#[derive(Debug, Args)]
+pub struct CronjobTargetArgs {
+    /// Namespaces, comma-separated or repeated; the first hosts the CronJob [default: uepe].
+    #[arg(short, long)]
+    pub namespace: Vec<String>,
+    /// Name of the image pull secret the refresher keeps fresh.
+    #[arg(long, default_value = "ecr-cred")]
+    pub name: String,
+}
+
+/// `cronjob run` flags.
+#[derive(Debug, Args)]
+pub struct CronjobRunArgs {
+    /// Which refresher.
+    #[command(flatten)]
+    pub target: CronjobTargetArgs,
+    /// Wait for the Job to finish; print its log if it fails.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long to wait, e.g. 90s, 5m.
+    #[arg(long, default_value = "5m")]
+    pub timeout: String,
+}
+
+/// `cronjob uninstall` flags.
+#[derive(Debug, Args)]
+pub struct CronjobUninstallArgs {
+    /// Which refresher.
+    #[command(flatten)]
+    pub target: CronjobTargetArgs,
+    /// Also delete the pull secret.
+    #[arg(long)]
+    pub delete_secret: bool,
 }
 
 /// `cronjob install` flags.
@@ -212,6 +300,17 @@ pub struct CommandsArgs {
     pub role_arn: Option<String>,
 }
 
+/// `doctor` flags.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Which refresher and pull secret.
+    #[command(flatten)]
+    pub target: CronjobTargetArgs,
+    /// Registry the pull secret must hold a key for [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub registry: Option<String>,
+}
+
 /// `version` flags.
 #[derive(Debug, Args)]
 pub struct VersionArgs {
@@ -225,4 +324,45 @@ pub struct VersionArgs {
 pub struct CompletionArgs {
     /// Shell: bash, zsh, fish or powershell.
     pub shell: clap_complete::Shell,
+}
+
+/// `mirror` flags.
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// UEPE version, such as 4.3.0.
+    #[arg(long)]
+    pub version: String,
+    /// Your registry to copy to, HOST[:PORT][/PATH].
+    #[arg(long)]
+    pub to: String,
+    /// Registry to copy from, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only these components: platform, ec, operator, ui [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub components: Vec<String>,
+    /// Platforms to copy: all, or os/arch[/variant] list; a subset gets a new index (new digest).
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    pub platform: Vec<String>,
+    /// Blobs copied at once.
+    #[arg(long, short = 'j', default_value_t = 6)]
+    pub jobs: usize,
+    /// Print the plan (images, platforms, manifests, blobs, bytes, what exists) and the equivalent skopeo/crane commands; copy nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create missing ECR repositories at the destination (else a missing one is an error before any upload).
+    #[arg(long)]
+    pub create_repositories: bool,
+    /// Created ECR repositories get immutable tags.
+    #[arg(long, requires = "create_repositories")]
+    pub immutable_tags: bool,
+    /// Created ECR repositories scan images on push.
+    #[arg(long, requires = "create_repositories")]
+    pub scan_on_push: bool,
+    /// Allow HTTPS without certificate checks and plain HTTP (loopback registries always may use HTTP).
+    #[arg(long)]
+    pub insecure: bool,
+    /// AWS settings for ECR registries.
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }

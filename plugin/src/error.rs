@@ -12,9 +12,21 @@ pub enum Error {
     /// Getting the ECR password failed.
     #[error(transparent)]
     Aws(#[from] crate::aws::AwsError),
+    /// A call to the Kubernetes API failed.
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
+    /// Some objects were applied and some not; each failure was printed.
+    #[error("{0}")]
+    Partial(String),
+    /// A check or status found a problem, already printed.
+    #[error("{0}")]
+    Failed(String),
     /// A flag combination the command cannot act on.
     #[error("{0}")]
     Usage(String),
+    /// Mirroring images failed.
+    #[error(transparent)]
+    Mirror(#[from] crate::registry::Error),
     /// Reading standard input or writing output failed.
     #[error("{context}: {source}")]
     Io {

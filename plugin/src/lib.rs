@@ -4,7 +4,9 @@
 
 pub mod aws;
 pub mod cli;
+pub mod cluster;
 pub mod cmd;
 pub mod core;
 pub mod docker_config;
 pub mod error;
+pub mod registry;

@@ -76,6 +76,25 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// True when moto's own API answers on the port.
+fn is_moto(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    if s.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    buf.starts_with("HTTP/1.")
+        && buf.contains(" 200 ")
+        && buf.to_ascii_lowercase().contains("werkzeug")
+}
+
 fn keys(v: &serde_json::Value) -> Keys {
     Keys {
         id: v["id"].as_str().unwrap_or_default().to_owned(),
@@ -103,23 +122,33 @@ impl Moto {
             "moto_server",
             "pip install 'moto[server]' (tests/peers/install.sh)",
         )?;
-        let port = free_port();
-        let child = Command::new(server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("INITIAL_NO_AUTH_ACTION_COUNT", no_auth_actions)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
+        // A port picked free can be taken by a parallel test before moto binds
+        // it: make sure it is moto that answers, else try another port.
+        let (child, port) = (0..5)
+            .find_map(|_| {
+                let port = free_port();
+                let mut child = Command::new(&server)
+                    .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                    .env("INITIAL_NO_AUTH_ACTION_COUNT", no_auth_actions)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("start moto_server");
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while Instant::now() < deadline {
+                    if child.try_wait().ok().flatten().is_some() {
+                        return None;
+                    }
+                    if is_moto(port) {
+                        return Some((child, port));
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                let _ = child.kill();
+                None
+            })
+            .expect("moto_server did not start");
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not start within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
         let mut moto = Moto {
             child,
             url: url.clone(),

@@ -103,10 +103,13 @@ fn pull_secret(i: &PullSecretInput) -> Result<String, Errors> {
         password: &password,
         expires_at: expires.as_deref(),
     };
-    let objs: Vec<_> = namespaces
-        .iter()
-        .map(|ns| output::value(&ps.secret(ns)))
-        .collect();
+    let mut objs: Vec<_> = Vec::new();
+    if i.create_namespace {
+        objs.extend(namespaces.iter().map(|ns| {
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        }));
+    }
+    objs.extend(namespaces.iter().map(|ns| output::value(&ps.secret(ns))));
     Ok(output::objects(&objs, Format::from_name(format)))
 }
 

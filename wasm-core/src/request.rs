@@ -95,6 +95,9 @@ pub struct PullSecretInput {
     /// When the password expires (RFC 3339), recorded as an annotation.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Put the Namespace objects first (`--create-namespace`).
+    #[serde(default)]
+    pub create_namespace: bool,
     /// `yaml` (default), `json` or `name`.
     #[serde(default)]
     pub output: Option<String>,

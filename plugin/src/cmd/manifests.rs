@@ -6,8 +6,10 @@
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 
+use super::apply::{OnError, apply_all, items};
 use crate::aws::{AwsError, Target};
-use crate::cli::{AwsArgs, CronjobInstallArgs, ManifestArgs, SecretCreateArgs};
+use crate::cli::{AwsArgs, CronjobInstallArgs, ManifestArgs, SecretCreateArgs, SecretRefreshArgs};
+use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
 use crate::error::{Error, write_err};
 
@@ -28,18 +30,32 @@ fn read_password(stdin: &mut dyn Read) -> Result<String, Error> {
     Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
 }
 
-/// Checks `--dry-run`: only `client` works until the cluster side exists.
-fn require_client_dry_run(m: &ManifestArgs) -> Result<(), Error> {
+/// What `--dry-run` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Apply for real.
+    Apply,
+    /// Print only.
+    Client,
+    /// Apply with `dryRun=All`.
+    Server,
+}
+
+fn mode(m: &ManifestArgs) -> Result<Mode, Error> {
     match m.dry_run.as_str() {
-        "client" => Ok(()),
-        "none" | "server" => Err(Error::Usage(format!(
-            "--dry-run={}: this build cannot reach a cluster yet; use --dry-run=client and pipe the output to `kubectl apply -f -`",
-            m.dry_run
-        ))),
+        "none" => Ok(Mode::Apply),
+        "client" => Ok(Mode::Client),
+        "server" => Ok(Mode::Server),
         other => Err(Error::Usage(format!(
             "--dry-run: `{other}` is not valid: choose one of none, client, server"
         ))),
     }
+}
+
+/// `-o` for a live apply: kubectl prints result lines, so only `name` or the
+/// default make sense there.
+fn live_output(core_request: &mut Value) {
+    core_request["output"] = Value::String("json".into());
 }
 
 /// The password from stdin when `--password-stdin`, else from ECR.
@@ -70,12 +86,14 @@ async fn password(
 /// `secret create`.
 pub async fn secret_create(
     core: &Core,
+    connect: &Connect,
     a: &SecretCreateArgs,
     out: &mut dyn Write,
+    err: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<(), Error> {
     let m = &a.manifest;
-    require_client_dry_run(m)?;
+    let mode = mode(m)?;
     let request = |password: &str, expires_at: Option<&String>| {
         json!({
             "render": "pull-secret",
@@ -84,14 +102,156 @@ pub async fn secret_create(
             "name": m.name,
             "password": password,
             "expires-at": expires_at,
+            "create-namespace": a.create_namespace,
             "output": m.output,
         })
     };
-    // Check the flags before asking AWS for a password.
-    core.render(&request("x", None))?;
+    // Check the flags before asking AWS for a password or the cluster for anything.
+    let plan = core.render(&{
+        let mut r = request("x", None);
+        live_output(&mut r);
+        r
+    })?;
+    if mode == Mode::Client {
+        let password = password(core, m, &a.aws, stdin).await?;
+        let text = core.render(&request(&password.value, password.expires_at.as_ref()))?;
+        return out.write_all(text.as_bytes()).map_err(write_err);
+    }
+    let namespaces: Vec<String> = items(&plan)?
+        .iter()
+        .filter(|o| o["kind"] == "Secret")
+        .filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_owned))
+        .collect();
+    let cluster = Cluster::connect(connect).await?;
+    if !a.create_namespace {
+        require_namespaces(&cluster, &namespaces).await?;
+    }
+    if let Some(sa) = &a.service_account {
+        require_service_accounts(&cluster, &namespaces, sa).await?;
+    }
     let password = password(core, m, &a.aws, stdin).await?;
-    let text = core.render(&request(&password.value, password.expires_at.as_ref()))?;
-    out.write_all(text.as_bytes()).map_err(write_err)
+    let mut req = request(&password.value, password.expires_at.as_ref());
+    live_output(&mut req);
+    let objs = items(&core.render(&req)?)?;
+    let applied = apply_all(
+        &cluster,
+        &objs,
+        mode == Mode::Server,
+        OnError::Continue,
+        out,
+        err,
+    )
+    .await;
+    if let (Some(sa), Mode::Apply) = (&a.service_account, mode) {
+        for ns in &namespaces {
+            match add_pull_secret(&cluster, ns, sa, &m.name).await {
+                Ok(line) => writeln!(out, "{line}").map_err(write_err)?,
+                Err(e) => {
+                    let _ = writeln!(err, "error: serviceaccount/{sa} (namespace {ns}): {e}");
+                }
+            }
+        }
+    }
+    applied
+}
+
+/// Fails before any write when a namespace does not exist.
+async fn require_namespaces(cluster: &Cluster, namespaces: &[String]) -> Result<(), Error> {
+    for ns in namespaces {
+        if cluster
+            .get(&Kind::new("v1", "Namespace"), None, ns)
+            .await?
+            .is_none()
+        {
+            return Err(ClusterError::NamespaceMissing(ns.clone()).into());
+        }
+    }
+    Ok(())
+}
+
+/// Fails before any write when the ServiceAccount is missing somewhere.
+async fn require_service_accounts(
+    cluster: &Cluster,
+    namespaces: &[String],
+    sa: &str,
+) -> Result<(), Error> {
+    for ns in namespaces {
+        if cluster
+            .get(&Kind::new("v1", "ServiceAccount"), Some(ns), sa)
+            .await?
+            .is_none()
+        {
+            return Err(Error::Usage(format!(
+                "serviceaccount {sa} does not exist in namespace {ns}: create it or drop --service-account"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Adds the pull secret to a ServiceAccount's imagePullSecrets unless it is
+/// there already. A strategic merge patch merges that list by `name`, so
+/// the entries others put there stay.
+async fn add_pull_secret(
+    cluster: &Cluster,
+    ns: &str,
+    sa: &str,
+    secret: &str,
+) -> Result<String, Error> {
+    let kind = Kind::new("v1", "ServiceAccount");
+    let current = cluster
+        .get(&kind, Some(ns), sa)
+        .await?
+        .unwrap_or(Value::Null);
+    let present = current["imagePullSecrets"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|e| e["name"] == secret));
+    if present {
+        return Ok(format!("serviceaccount/{sa} unchanged (namespace {ns})"));
+    }
+    cluster
+        .strategic_patch(
+            &kind,
+            ns,
+            sa,
+            &json!({ "imagePullSecrets": [{ "name": secret }] }),
+        )
+        .await?;
+    Ok(format!("serviceaccount/{sa} patched (namespace {ns})"))
+}
+
+/// `secret refresh`: what the `plugin` runner runs in the cluster. It only
+/// patches the Secrets install created (its Role allows nothing else).
+pub async fn secret_refresh(
+    core: &Core,
+    connect: &Connect,
+    a: &SecretRefreshArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let request = |password: &str, expires_at: Option<&String>| {
+        json!({
+            "render": "pull-secret",
+            "registry": a.registry,
+            "namespace": a.namespace,
+            "name": a.name,
+            "password": password,
+            "expires-at": expires_at,
+            "output": "json",
+        })
+    };
+    core.render(&request("x", None))?;
+    let cluster = Cluster::connect(connect).await?;
+    let target = Target {
+        registry: a.registry.clone(),
+        region: a.aws.region.clone(),
+        profile: a.aws.profile.clone(),
+    };
+    let (_, token) = crate::aws::password(core, &target).await?;
+    let expires = humantime::format_rfc3339_seconds(token.expires_at).to_string();
+    let objs = items(&core.render(&request(&token.password, Some(&expires)))?)?;
+    apply_all(&cluster, &objs, false, OnError::Continue, out, err).await?;
+    writeln!(out, "the password expires at {expires}").map_err(write_err)
 }
 
 /// AWS keys from the environment, as the standard chain's first link.
@@ -108,16 +268,23 @@ fn env_keys() -> Option<Value> {
     Some(json!({ "access-key-id": id, "secret-access-key": secret, "session-token": token }))
 }
 
+/// CRDs the `external-secrets` runner needs.
+const ESO_CRDS: [&str; 2] = [
+    "externalsecrets.external-secrets.io",
+    "ecrauthorizationtokens.generators.external-secrets.io",
+];
+
 /// `cronjob install`.
 pub async fn cronjob_install(
     core: &Core,
+    connect: &Connect,
     a: &CronjobInstallArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<(), Error> {
     let m = &a.manifest;
-    require_client_dry_run(m)?;
+    let mode = mode(m)?;
     // With IRSA no keys are stored, so none are read.
     let credentials = if a.role_arn.is_some() {
         None
@@ -143,10 +310,69 @@ pub async fn cronjob_install(
             "output": m.output,
         })
     };
-    // Check the flags before asking AWS for a password.
+    // Check the flags before asking AWS or the cluster for anything.
     core.render(&request(None))?;
-    // The pull Secret leads the output when its password can be had; without
-    // any AWS credentials a dry-run still prints the refresher.
+    if mode == Mode::Client {
+        return cronjob_dry_run(core, a, &request, credentials.is_some(), out, err, stdin).await;
+    }
+    let cluster = Cluster::connect(connect).await?;
+    let mut plan_req = request(None);
+    live_output(&mut plan_req);
+    let plan = items(&core.render(&plan_req)?)?;
+    let mut namespaces: Vec<String> = plan
+        .iter()
+        .filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_owned))
+        .collect();
+    namespaces.dedup();
+    require_namespaces(&cluster, &namespaces).await?;
+    if a.runner == "external-secrets" {
+        for crd in ESO_CRDS {
+            let kind = Kind::new("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+            if cluster.get(&kind, None, crd).await?.is_none() {
+                return Err(ClusterError::CrdMissing {
+                    what: "External Secrets Operator",
+                    crd: crd.into(),
+                    fix: "install it (helm install external-secrets external-secrets/external-secrets -n external-secrets --create-namespace) or choose --runner aws-cli",
+                }
+                .into());
+            }
+        }
+    }
+    if credentials.is_none() && a.role_arn.is_none() && a.runner != "external-secrets" {
+        let _ = writeln!(
+            err,
+            "note: no AWS keys in the environment: create Secret {}-refresher-aws (`kubectl uepe commands credentials`) or use --role-arn",
+            m.name
+        );
+    }
+    // The pull Secret goes first, so the refresher never needs `create`.
+    let password = password(core, m, &a.aws, stdin).await?;
+    let mut req = request(Some(&password));
+    live_output(&mut req);
+    let objs = items(&core.render(&req)?)?;
+    apply_all(
+        &cluster,
+        &objs,
+        mode == Mode::Server,
+        OnError::Stop,
+        out,
+        err,
+    )
+    .await
+}
+
+/// `cronjob install --dry-run=client`: print, with the pull Secret when a
+/// password can be had.
+async fn cronjob_dry_run(
+    core: &Core,
+    a: &CronjobInstallArgs,
+    request: &dyn Fn(Option<&Password>) -> Value,
+    has_keys: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    stdin: &mut dyn Read,
+) -> Result<(), Error> {
+    let m = &a.manifest;
     let password = match password(core, m, &a.aws, stdin).await {
         Ok(p) => Some(p),
         Err(Error::Aws(AwsError::NoCredentials)) => {
@@ -160,7 +386,7 @@ pub async fn cronjob_install(
         Err(e) => return Err(e),
     };
     let text = core.render(&request(password.as_ref()))?;
-    if credentials.is_some() && m.output != "name" {
+    if has_keys && m.output != "name" {
         // Say so on stderr: the printed YAML now holds a secret key.
         let _ = writeln!(
             err,
@@ -168,7 +394,7 @@ pub async fn cronjob_install(
             m.name
         );
     }
-    if credentials.is_none() && a.role_arn.is_none() {
+    if !has_keys && a.role_arn.is_none() {
         let _ = writeln!(
             err,
             "note: no AWS keys in the environment, so Secret {}-refresher-aws is left out; create it with `kubectl uepe commands credentials`, or use --role-arn",

@@ -1,16 +1,21 @@
 //! One module per command: each gathers its inputs (flags, stdin,
 //! environment), asks the core to render, and writes the answer.
 
+mod apply;
 mod commands;
 mod completion;
+mod cronjob;
+mod doctor;
 mod images;
 mod login;
 mod manifests;
+mod mirror;
 mod version;
 
 use std::io::{Read, Write};
 
 use crate::cli::{Cli, Command, CronjobCommand, SecretCommand};
+use crate::cluster::Connect;
 use crate::core::Core;
 use crate::error::Error;
 
@@ -21,6 +26,11 @@ pub fn run(
     err: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<(), Error> {
+    let connect = Connect {
+        kubeconfig: cli.kube.kubeconfig.clone(),
+        context: cli.kube.context.clone(),
+    };
+    let connect = &connect;
     match cli.command {
         Command::Completion(a) => completion::run(&a, out),
         command => {
@@ -28,13 +38,27 @@ pub fn run(
             match command {
                 Command::Images(a) => images::run(&core, &a, out),
                 Command::Login(a) => block_on(login::run(&core, &a, out)),
-                Command::Secret(SecretCommand::Create(a)) => {
-                    block_on(manifests::secret_create(&core, &a, out, stdin))
+                Command::Secret(SecretCommand::Create(a)) => block_on(manifests::secret_create(
+                    &core, connect, &a, out, err, stdin,
+                )),
+                Command::Secret(SecretCommand::Refresh(a)) => {
+                    block_on(manifests::secret_refresh(&core, connect, &a, out, err))
                 }
-                Command::Cronjob(CronjobCommand::Install(a)) => {
-                    block_on(manifests::cronjob_install(&core, &a, out, err, stdin))
+                Command::Cronjob(CronjobCommand::Install(a)) => block_on(
+                    manifests::cronjob_install(&core, connect, &a, out, err, stdin),
+                ),
+                Command::Cronjob(CronjobCommand::Status(a)) => {
+                    block_on(cronjob::status(&core, connect, &a, out))
                 }
+                Command::Cronjob(CronjobCommand::Run(a)) => {
+                    block_on(cronjob::run(&core, connect, &a, out))
+                }
+                Command::Cronjob(CronjobCommand::Uninstall(a)) => {
+                    block_on(cronjob::uninstall(&core, connect, &a, out))
+                }
+                Command::Doctor(a) => block_on(doctor::run(&core, connect, &a, out)),
                 Command::Commands(a) => commands::run(&core, &a, out),
+                Command::Mirror(a) => mirror::run(&core, &a, out, err),
                 Command::Version(a) => version::run(&core, &a, out),
                 Command::Completion(_) => Ok(()),
             }

@@ -1,0 +1,296 @@
+//! The Kubernetes side: connecting as kubectl would (`--kubeconfig`,
+//! `KUBECONFIG` with several files, `--context`, in-cluster), and the few
+//! calls the plugin makes, all on untyped objects the core rendered:
+//! server-side apply with field manager `kubectl-uepe`, get, list by label,
+//! create, delete. Errors come back as one `ClusterError` per cause.
+
+mod error;
+
+pub use error::ClusterError;
+
+use kube::api::{
+    Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch,
+    PatchParams, PostParams,
+};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use serde_json::Value;
+
+/// The field manager of every apply.
+pub const FIELD_MANAGER: &str = "kubectl-uepe";
+
+/// How to reach the cluster, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Connect {
+    /// `--kubeconfig`.
+    pub kubeconfig: Option<String>,
+    /// `--context`.
+    pub context: Option<String>,
+}
+
+/// A connected client and the server it talks to (for messages).
+#[derive(Clone)]
+pub struct Cluster {
+    client: kube::Client,
+    /// The API server URL.
+    pub server: String,
+}
+
+/// What kind of object, as the API addresses it.
+#[derive(Debug, Clone)]
+pub struct Kind {
+    /// `group/version` or `v1`.
+    pub api_version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+impl Kind {
+    /// A kind from its apiVersion and kind.
+    pub fn new(api_version: &str, kind: &str) -> Self {
+        Self {
+            api_version: api_version.into(),
+            kind: kind.into(),
+        }
+    }
+
+    /// The kind of a rendered object.
+    pub fn of(obj: &Value) -> Self {
+        Self::new(
+            obj["apiVersion"].as_str().unwrap_or_default(),
+            obj["kind"].as_str().unwrap_or_default(),
+        )
+    }
+
+    fn resource(&self) -> ApiResource {
+        let (group, version) = self
+            .api_version
+            .split_once('/')
+            .unwrap_or(("", &self.api_version));
+        ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &self.kind))
+    }
+
+    /// `secret`, `cronjob.batch`: the prefix kubectl prints.
+    pub fn display(&self) -> String {
+        let kind = self.kind.to_ascii_lowercase();
+        match self.api_version.split_once('/') {
+            Some((group, _)) => format!("{kind}.{group}"),
+            None => kind,
+        }
+    }
+}
+
+impl Cluster {
+    /// Connects: `--kubeconfig` file, else `KUBECONFIG`/`~/.kube/config`,
+    /// else the pod's service account.
+    pub async fn connect(c: &Connect) -> Result<Self, ClusterError> {
+        let options = KubeConfigOptions {
+            context: c.context.clone(),
+            ..KubeConfigOptions::default()
+        };
+        let config = match &c.kubeconfig {
+            Some(path) => {
+                let kc = Kubeconfig::read_from(path)
+                    .map_err(|e| ClusterError::Config(format!("{path}: {e}")))?;
+                kube::Config::from_custom_kubeconfig(kc, &options)
+                    .await
+                    .map_err(|e| ClusterError::Config(e.to_string()))?
+            }
+            None => match kube::Config::from_kubeconfig(&options).await {
+                Ok(cfg) => cfg,
+                Err(kubeconfig_err) if c.context.is_none() => {
+                    kube::Config::incluster().map_err(|in_cluster| {
+                        ClusterError::Config(format!(
+                            "kubeconfig: {kubeconfig_err}; in-cluster: {in_cluster}"
+                        ))
+                    })?
+                }
+                Err(e) => return Err(ClusterError::Config(e.to_string())),
+            },
+        };
+        let server = config.cluster_url.to_string();
+        let client =
+            kube::Client::try_from(config).map_err(|e| ClusterError::Config(e.to_string()))?;
+        Ok(Self { client, server })
+    }
+
+    fn api(&self, kind: &Kind, namespace: Option<&str>) -> (Api<DynamicObject>, ApiResource) {
+        let ar = kind.resource();
+        let api = match namespace {
+            Some(ns) => Api::namespaced_with(self.client.clone(), ns, &ar),
+            None => Api::all_with(self.client.clone(), &ar),
+        };
+        (api, ar)
+    }
+
+    /// Maps a kube error to its cause.
+    pub fn error(
+        &self,
+        e: kube::Error,
+        verb: &str,
+        kind: &Kind,
+        namespace: &str,
+        name: &str,
+    ) -> ClusterError {
+        let ar = kind.resource();
+        match e {
+            kube::Error::Api(status) if status.code == 401 => ClusterError::Unauthorized {
+                server: self.server.clone(),
+            },
+            kube::Error::Api(status) if status.code == 403 => ClusterError::Forbidden {
+                verb: verb.into(),
+                resource: ar.plural.clone(),
+                group: ar.group.clone(),
+                namespace: namespace.into(),
+                message: status.message.clone(),
+            },
+            kube::Error::Api(status) => ClusterError::Api {
+                verb: verb.into(),
+                resource: ar.plural.clone(),
+                name: name.into(),
+                namespace: namespace.into(),
+                code: status.code,
+                message: status.message.clone(),
+            },
+            other => ClusterError::Unreachable {
+                server: self.server.clone(),
+                cause: chain(&other),
+            },
+        }
+    }
+
+    /// Server-side apply; returns kubectl's line (`secret/x serverside-applied`).
+    pub async fn apply(&self, obj: &Value, dry_run: bool) -> Result<String, ClusterError> {
+        let kind = Kind::of(obj);
+        let ns = obj["metadata"]["namespace"].as_str();
+        let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+        let (api, _) = self.api(&kind, ns);
+        let mut params = PatchParams::apply(FIELD_MANAGER).force();
+        params.dry_run = dry_run;
+        api.patch(name, &params, &Patch::Apply(obj))
+            .await
+            .map_err(|e| self.error(e, "patch", &kind, ns.unwrap_or_default(), name))?;
+        let suffix = if dry_run { " (server dry run)" } else { "" };
+        Ok(format!(
+            "{}/{name} serverside-applied{suffix}",
+            kind.display()
+        ))
+    }
+
+    /// A strategic merge patch (lists merged by their merge key).
+    pub async fn strategic_patch(
+        &self,
+        kind: &Kind,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+    ) -> Result<(), ClusterError> {
+        let (api, _) = self.api(kind, Some(namespace));
+        api.patch(name, &PatchParams::default(), &Patch::Strategic(patch))
+            .await
+            .map_err(|e| self.error(e, "patch", kind, namespace, name))?;
+        Ok(())
+    }
+
+    /// Gets one object; `None` when it does not exist.
+    pub async fn get(
+        &self,
+        kind: &Kind,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, ClusterError> {
+        let (api, _) = self.api(kind, namespace);
+        match api.get_opt(name).await {
+            Ok(o) => Ok(o.map(|o| serde_json::to_value(o).unwrap_or(Value::Null))),
+            Err(e) => Err(self.error(e, "get", kind, namespace.unwrap_or_default(), name)),
+        }
+    }
+
+    /// Lists objects matching a label selector.
+    pub async fn list(
+        &self,
+        kind: &Kind,
+        namespace: &str,
+        selector: &str,
+    ) -> Result<Vec<Value>, ClusterError> {
+        let (api, _) = self.api(kind, Some(namespace));
+        let list = api
+            .list(&ListParams::default().labels(selector))
+            .await
+            .map_err(|e| self.error(e, "list", kind, namespace, ""))?;
+        Ok(list
+            .items
+            .into_iter()
+            .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
+            .collect())
+    }
+
+    /// Creates an object (POST).
+    pub async fn create(&self, obj: &Value) -> Result<Value, ClusterError> {
+        let kind = Kind::of(obj);
+        let ns = obj["metadata"]["namespace"].as_str();
+        let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+        let (api, ar) = self.api(&kind, ns);
+        let dynamic: DynamicObject =
+            serde_json::from_value(obj.clone()).map_err(|e| ClusterError::Api {
+                verb: "create".into(),
+                resource: ar.plural.clone(),
+                name: name.into(),
+                namespace: ns.unwrap_or_default().into(),
+                code: 0,
+                message: e.to_string(),
+            })?;
+        let created = api
+            .create(&PostParams::default(), &dynamic)
+            .await
+            .map_err(|e| self.error(e, "create", &kind, ns.unwrap_or_default(), name))?;
+        Ok(serde_json::to_value(created).unwrap_or(Value::Null))
+    }
+
+    /// Deletes an object with background propagation (its Jobs go too).
+    pub async fn delete(
+        &self,
+        kind: &Kind,
+        namespace: &str,
+        name: &str,
+    ) -> Result<String, ClusterError> {
+        let (api, _) = self.api(kind, Some(namespace));
+        api.delete(name, &DeleteParams::background())
+            .await
+            .map_err(|e| self.error(e, "delete", kind, namespace, name))?;
+        Ok(format!("{} \"{name}\" deleted", kind.display()))
+    }
+
+    /// The log of a pod's container.
+    pub async fn logs(&self, namespace: &str, pod: &str) -> Result<String, ClusterError> {
+        let api: Api<k8s_openapi::api::core::v1::Pod> =
+            Api::namespaced(self.client.clone(), namespace);
+        let mut params = kube::api::LogParams::default();
+        params.tail_lines = Some(200);
+        api.logs(pod, &params)
+            .await
+            .map_err(|e| self.error(e, "get", &Kind::new("v1", "Pod"), namespace, pod))
+    }
+
+    /// The server's version (the reachability check).
+    pub async fn version(&self) -> Result<String, ClusterError> {
+        self.client
+            .apiserver_version()
+            .await
+            .map(|v| v.git_version)
+            .map_err(|e| ClusterError::Unreachable {
+                server: self.server.clone(),
+                cause: chain(&e),
+            })
+    }
+}
+
+/// An error and its sources on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s = format!("{s}: {inner}");
+        src = inner.source();
+    }
+    s
+}

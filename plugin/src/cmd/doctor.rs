@@ -1,0 +1,272 @@
+//! `kubectl uepe doctor`: the cluster side checked end to end, one row per
+//! check with a fix for each failing one. Gathering is async I/O; judging
+//! each check is a plain function of what was gathered.
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use std::io::Write;
+
+use super::cronjob::{EXPIRES, Plan, seconds_until};
+use crate::cli::DoctorArgs;
+use crate::cluster::{Cluster, Connect, Kind};
+use crate::core::Core;
+use crate::error::{Error, write_err};
+
+/// One row of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// Passed?
+    pub ok: bool,
+    /// What was found.
+    pub detail: String,
+    /// What to do when it failed.
+    pub fix: String,
+}
+
+fn check(name: &str, ok: bool, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check {
+        name: name.into(),
+        ok,
+        detail: detail.into(),
+        fix: if ok { String::new() } else { fix.into() },
+    }
+}
+
+/// Judges a pull Secret: present, right type, a key for `server`.
+pub fn judge_secret(ns: &str, name: &str, secret: Option<&Value>, server: &str) -> Vec<Check> {
+    let label = format!("pull secret {ns}/{name}");
+    let create = format!("kubectl uepe secret create -n {ns} --name {name}");
+    let Some(s) = secret else {
+        return vec![check(&label, false, "missing", create)];
+    };
+    let ty = s["type"].as_str().unwrap_or_default();
+    if ty != "kubernetes.io/dockerconfigjson" {
+        return vec![check(
+            &label,
+            false,
+            format!("type is {ty}"),
+            format!("delete it, then {create}"),
+        )];
+    }
+    let config = s["data"][".dockerconfigjson"]
+        .as_str()
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .unwrap_or(Value::Null);
+    let has_key = config["auths"].get(server).is_some();
+    let mut out = vec![check(
+        &label,
+        has_key,
+        if has_key {
+            format!("holds {server}")
+        } else {
+            format!("no entry for {server}")
+        },
+        create.clone(),
+    )];
+    let expiry = match s["metadata"]["annotations"][EXPIRES].as_str() {
+        Some(t) => match seconds_until(t) {
+            Some(left) if left > 0 => check(
+                "password expiry",
+                true,
+                format!("{t} (in {}h{:02}m)", left / 3600, left % 3600 / 60),
+                "",
+            ),
+            _ => check(
+                "password expiry",
+                false,
+                format!("expired at {t}"),
+                format!("{create}, and check the refresher"),
+            ),
+        },
+        None => check(
+            "password expiry",
+            false,
+            "unknown (no expiry annotation)",
+            create,
+        ),
+    };
+    out.push(expiry);
+    out
+}
+
+/// Judges the CronJob: present, and a success within 12 hours.
+pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>) -> Check {
+    let label = format!("cronjob {ns}/{name}");
+    let Some(cj) = cj else {
+        return check(
+            &label,
+            false,
+            "not installed",
+            "kubectl uepe cronjob install",
+        );
+    };
+    match cj["status"]["lastSuccessfulTime"].as_str() {
+        Some(t) if seconds_until(t).is_some_and(|s| s > -12 * 3600) => {
+            check(&label, true, format!("last success {t}"), "")
+        }
+        Some(t) => check(
+            &label,
+            false,
+            format!("last success {t}, over 12 h ago"),
+            format!("kubectl uepe cronjob run --wait -n {ns}"),
+        ),
+        None => check(
+            &label,
+            false,
+            "never succeeded",
+            format!("kubectl uepe cronjob run --wait -n {ns}"),
+        ),
+    }
+}
+
+/// Pods stuck pulling a UEPE image.
+pub fn judge_pods(ns: &str, pods: &[Value]) -> Check {
+    let stuck: Vec<String> = pods
+        .iter()
+        .flat_map(|p| {
+            let name = p["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let statuses: Vec<Value> = ["initContainerStatuses", "containerStatuses"]
+                .iter()
+                .flat_map(|k| p["status"][*k].as_array().cloned().unwrap_or_default())
+                .collect();
+            statuses.into_iter().filter_map(move |c| {
+                let reason = c["state"]["waiting"]["reason"].as_str()?;
+                let image = c["image"].as_str().unwrap_or_default();
+                (matches!(reason, "ErrImagePull" | "ImagePullBackOff")
+                    && image.contains("usage-engine-private-edition"))
+                .then(|| format!("{name} ({reason})"))
+            })
+        })
+        .collect();
+    check(
+        &format!("UEPE image pulls in {ns}"),
+        stuck.is_empty(),
+        if stuck.is_empty() {
+            "no pod stuck".to_owned()
+        } else {
+            stuck.join(", ")
+        },
+        "check the pull secret above and that the pods' ServiceAccount lists it (kubectl uepe secret create --service-account NAME)",
+    )
+}
+
+/// Prints the report; fails when a check failed.
+pub fn print(checks: &[Check], out: &mut dyn Write) -> Result<(), Error> {
+    let w = checks
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    writeln!(out, "{:<w$}   RESULT   DETAIL", "CHECK").map_err(write_err)?;
+    for c in checks {
+        writeln!(
+            out,
+            "{:<w$}   {:<6}   {}",
+            c.name,
+            if c.ok { "ok" } else { "FAIL" },
+            c.detail
+        )
+        .map_err(write_err)?;
+    }
+    let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nTo fix:").map_err(write_err)?;
+    for c in &failed {
+        writeln!(out, "  {}: {}", c.name, c.fix).map_err(write_err)?;
+    }
+    Err(Error::Failed(format!(
+        "{} of {} checks failed",
+        failed.len(),
+        checks.len()
+    )))
+}
+
+/// `doctor`.
+pub async fn run(
+    core: &Core,
+    connect: &Connect,
+    a: &DoctorArgs,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let plan = Plan::of(core, &a.target)?;
+    let server: String = {
+        let req = core.render(
+            &json!({"render": "ecr-request", "registry": a.registry, "region": "us-east-1"}),
+        )?;
+        serde_json::from_str::<Value>(&req)
+            .ok()
+            .and_then(|v| v["server"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let mut checks = Vec::new();
+    let cluster = match Cluster::connect(connect).await {
+        Ok(c) => c,
+        Err(e) => {
+            checks.push(check(
+                "cluster reachable",
+                false,
+                e.to_string(),
+                "fix the kubeconfig or --context",
+            ));
+            return print(&checks, out);
+        }
+    };
+    match cluster.version().await {
+        Ok(v) => checks.push(check(
+            "cluster reachable",
+            true,
+            format!("{} ({v})", cluster.server),
+            "",
+        )),
+        Err(e) => {
+            checks.push(check(
+                "cluster reachable",
+                false,
+                e.to_string(),
+                "check the network or VPN, and --context",
+            ));
+            return print(&checks, out);
+        }
+    }
+    for ps in plan.pull_secrets() {
+        let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
+        let name = ps["metadata"]["name"].as_str().unwrap_or_default();
+        let exists = cluster
+            .get(&Kind::new("v1", "Namespace"), None, ns)
+            .await?
+            .is_some();
+        checks.push(check(
+            &format!("namespace {ns}"),
+            exists,
+            if exists { "exists" } else { "missing" },
+            format!("kubectl create namespace {ns}"),
+        ));
+        if !exists {
+            continue;
+        }
+        let secret = cluster
+            .get(&Kind::new("v1", "Secret"), Some(ns), name)
+            .await?;
+        checks.extend(judge_secret(ns, name, secret.as_ref(), &server));
+        let pods = cluster.list(&Kind::new("v1", "Pod"), ns, "").await?;
+        checks.push(judge_pods(ns, &pods));
+    }
+    let cj = cluster
+        .get(
+            &Kind::new("batch/v1", "CronJob"),
+            Some(plan.home()),
+            plan.name(),
+        )
+        .await?;
+    checks.push(judge_cron_job(plan.home(), plan.name(), cj.as_ref()));
+    print(&checks, out)
+}

@@ -1,0 +1,615 @@
+//! An in-process Kubernetes API server double, speaking real HTTP/1.1 on
+//! loopback to the real `kubectl-uepe` binary through a real kubeconfig.
+//! No kube-apiserver binary can be had on these machines, so this stands in
+//! for it, and is honest about what it is:
+//!
+//! - it stores objects as JSON by (API path, resource, namespace, name), with
+//!   a global resourceVersion bumped only when an object really changes;
+//! - GET, LIST (equality label selectors), POST (409 when it exists), DELETE
+//!   (404 when missing; deleting a CronJob deletes its Jobs, as the garbage
+//!   collector would), PATCH as server-side apply (creates when missing,
+//!   deep-merges maps, replaces lists except `imagePullSecrets`, merged by
+//!   name), strategic merge patch (same merge), `dryRun=All`;
+//! - 404 for objects in a namespace that does not exist, 403 on demand for a
+//!   (verb, resource, namespace), a request log for assertions;
+//! - Jobs finish at once with the outcome the test chose; a failed Job gets a
+//!   Pod with the log the test chose.
+//!
+//! It does NOT do: schema validation (kubernetes-validate and checkov check
+//! the manifests), field-manager conflicts, admission, watch, real
+//! controllers, authentication (any bearer token is accepted).
+
+#![allow(dead_code)]
+
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// One logged request.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// HTTP method.
+    pub method: String,
+    /// Path without query.
+    pub path: String,
+    /// Query string.
+    pub query: String,
+    /// Content-Type header.
+    pub content_type: String,
+}
+
+/// How Jobs created through the API end.
+#[derive(Debug, Clone)]
+pub enum JobOutcome {
+    /// `Complete`.
+    Succeed,
+    /// `Failed` with this reason, and a pod whose log is this text.
+    Fail { reason: String, log: String },
+}
+
+type Key = (String, String, String, String);
+
+struct State {
+    objects: BTreeMap<Key, Value>,
+    rv: u64,
+    log: Vec<Logged>,
+    forbidden: Vec<(String, String, String)>,
+    job_outcome: JobOutcome,
+    pod_logs: BTreeMap<(String, String), String>,
+}
+
+/// A running double; stops when dropped (the listener thread ends with the test binary).
+pub struct ApiServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl ApiServer {
+    /// Starts the double with the namespaces given.
+    pub fn start(namespaces: &[&str]) -> ApiServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = Arc::new(Mutex::new(State {
+            objects: BTreeMap::new(),
+            rv: 1,
+            log: Vec::new(),
+            forbidden: Vec::new(),
+            job_outcome: JobOutcome::Succeed,
+            pod_logs: BTreeMap::new(),
+        }));
+        let server = ApiServer {
+            url,
+            state: state.clone(),
+        };
+        for ns in namespaces {
+            server.put(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}));
+        }
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = state.clone();
+                std::thread::spawn(move || serve(stream, &state));
+            }
+        });
+        server
+    }
+
+    /// Writes a kubeconfig pointing at the double into `dir`.
+    pub fn kubeconfig(&self, dir: &Path) -> PathBuf {
+        let path = dir.join("kubeconfig");
+        let text = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {}\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: tester\n    namespace: uepe\ncurrent-context: double\nusers:\n- name: tester\n  user:\n    token: test-token\n",
+            self.url
+        );
+        std::fs::write(&path, text).expect("write kubeconfig");
+        path
+    }
+
+    /// Stores an object as a controller or admin would (no log entry).
+    pub fn put(&self, mut obj: Value) {
+        let mut s = self.state.lock().expect("lock");
+        let key = key_of(&obj);
+        s.rv += 1;
+        obj["metadata"]["resourceVersion"] = json!(s.rv.to_string());
+        obj["metadata"]["uid"] = json!(format!("uid-{}", s.rv));
+        s.objects.insert(key, obj);
+    }
+
+    /// The object at (apiVersion, kind, namespace, name).
+    pub fn get(&self, api_version: &str, kind: &str, ns: &str, name: &str) -> Option<Value> {
+        let probe = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": name, "namespace": ns}});
+        self.state
+            .lock()
+            .expect("lock")
+            .objects
+            .get(&key_of(&probe))
+            .cloned()
+    }
+
+    /// All objects of a kind.
+    pub fn all(&self, kind: &str) -> Vec<Value> {
+        let s = self.state.lock().expect("lock");
+        s.objects
+            .values()
+            .filter(|o| o["kind"] == kind)
+            .cloned()
+            .collect()
+    }
+
+    /// Refuses `verb` on `resource` in `ns` with 403.
+    pub fn forbid(&self, verb: &str, resource: &str, ns: &str) {
+        self.state
+            .lock()
+            .expect("lock")
+            .forbidden
+            .push((verb.into(), resource.into(), ns.into()));
+    }
+
+    /// How Jobs created from now on end.
+    pub fn jobs_end(&self, outcome: JobOutcome) {
+        self.state.lock().expect("lock").job_outcome = outcome;
+    }
+
+    /// The requests seen so far.
+    pub fn requests(&self) -> Vec<Logged> {
+        self.state.lock().expect("lock").log.clone()
+    }
+
+    /// Requests that changed or tried to change something.
+    pub fn writes(&self) -> Vec<Logged> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+}
+
+/// The store key of an object: (api path, plural, namespace, name).
+fn key_of(obj: &Value) -> Key {
+    let api_version = obj["apiVersion"].as_str().unwrap_or_default();
+    let prefix = if api_version.contains('/') {
+        format!("apis/{api_version}")
+    } else {
+        format!("api/{api_version}")
+    };
+    let plural = plural(obj["kind"].as_str().unwrap_or_default());
+    let ns = if plural == "namespaces" || plural == "customresourcedefinitions" {
+        String::new()
+    } else {
+        obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (
+        prefix,
+        plural,
+        ns,
+        obj["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+fn plural(kind: &str) -> String {
+    let k = kind.to_ascii_lowercase();
+    if k.ends_with('s') {
+        format!("{k}es")
+    } else {
+        format!("{k}s")
+    }
+}
+
+fn kind_of(plural: &str) -> &'static str {
+    match plural {
+        "secrets" => "Secret",
+        "serviceaccounts" => "ServiceAccount",
+        "namespaces" => "Namespace",
+        "pods" => "Pod",
+        "roles" => "Role",
+        "rolebindings" => "RoleBinding",
+        "cronjobs" => "CronJob",
+        "jobs" => "Job",
+        "externalsecrets" => "ExternalSecret",
+        "ecrauthorizationtokens" => "ECRAuthorizationToken",
+        "customresourcedefinitions" => "CustomResourceDefinition",
+        _ => "Unknown",
+    }
+}
+
+struct Request {
+    method: String,
+    path: String,
+    query: String,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let target = parts.next()?.to_owned();
+    let (mut length, mut content_type, mut chunked) = (0usize, String::new(), false);
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            match k.trim().to_ascii_lowercase().as_str() {
+                "content-length" => length = v.trim().parse().unwrap_or(0),
+                "content-type" => content_type = v.trim().to_owned(),
+                "transfer-encoding" => chunked = v.to_ascii_lowercase().contains("chunked"),
+                _ => {}
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    if chunked {
+        body.clear();
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).ok()?;
+            let n = usize::from_str_radix(size.trim(), 16).ok()?;
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).ok()?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else {
+        reader.read_exact(&mut body).ok()?;
+    }
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    Some(Request {
+        method,
+        path: path.to_owned(),
+        query: query.to_owned(),
+        content_type,
+        body,
+    })
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    while let Some(req) = read_request(&mut reader) {
+        let (code, body) = handle(&req, state);
+        let text = body.to_string();
+        let reply = format!(
+            "HTTP/1.1 {code} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n{text}",
+            if body.is_string() {
+                "text/plain"
+            } else {
+                "application/json"
+            },
+            text.len()
+        );
+        let reply = if let Value::String(s) = &body {
+            format!(
+                "HTTP/1.1 {code} X\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{s}",
+                s.len()
+            )
+        } else {
+            reply
+        };
+        if writer.write_all(reply.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn status(code: u16, reason: &str, message: String) -> (u16, Value) {
+    (
+        code,
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": reason, "code": code}),
+    )
+}
+
+fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').find_map(|kv| {
+        kv.split_once('=')
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    })
+}
+
+fn matches_selector(obj: &Value, selector: &str) -> bool {
+    let selector = selector
+        .replace("%3D", "=")
+        .replace("%2C", ",")
+        .replace("%2F", "/");
+    selector
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .all(|term| match term.split_once('=') {
+            Some((k, v)) => obj["metadata"]["labels"][k].as_str() == Some(v),
+            None => false,
+        })
+}
+
+/// Deep merge: maps merged, lists replaced, except `imagePullSecrets`
+/// merged by `name` (its patch merge key); `null` deletes (merge patch).
+fn merge(into: &mut Value, patch: &Value, field: &str) {
+    match (into, patch) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                if v.is_null() {
+                    a.remove(k);
+                } else {
+                    merge(a.entry(k.clone()).or_insert(Value::Null), v, k);
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if field == "imagePullSecrets" => {
+            for item in b {
+                if !a.iter().any(|x| x["name"] == item["name"]) {
+                    a.push(item.clone());
+                }
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
+    let mut s = state.lock().expect("lock");
+    s.log.push(Logged {
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        content_type: req.content_type.clone(),
+    });
+    let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    match segs.as_slice() {
+        ["version"] => {
+            return (
+                200,
+                json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0-double", "platform": "linux/amd64"}),
+            );
+        }
+        ["api"] => return (200, json!({"kind": "APIVersions", "versions": ["v1"]})),
+        ["apis"] => {
+            return (
+                200,
+                json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
+            );
+        }
+        _ => {}
+    }
+    // (prefix, plural, namespace, name, subresource)
+    let (prefix, rest): (String, &[&str]) = match segs.as_slice() {
+        ["api", v, rest @ ..] => (format!("api/{v}"), rest),
+        ["apis", g, v, rest @ ..] => (format!("apis/{g}/{v}"), rest),
+        _ => {
+            return status(
+                404,
+                "NotFound",
+                format!(
+                    "the server could not find the requested resource ({})",
+                    req.path
+                ),
+            );
+        }
+    };
+    let (ns, plural, name, sub) = match rest {
+        ["namespaces", ns, plural, tail @ ..] => (
+            ns.to_string(),
+            plural.to_string(),
+            tail.first().map(|s| s.to_string()),
+            tail.get(1).map(|s| s.to_string()),
+        ),
+        ["namespaces", name] => (
+            String::new(),
+            "namespaces".into(),
+            Some(name.to_string()),
+            None,
+        ),
+        [plural, tail @ ..] => (
+            String::new(),
+            plural.to_string(),
+            tail.first().map(|s| s.to_string()),
+            None,
+        ),
+        [] => return status(404, "NotFound", "no resource".into()),
+    };
+    let group = prefix
+        .strip_prefix("apis/")
+        .and_then(|g| g.split('/').next())
+        .unwrap_or("")
+        .to_owned();
+    let verb = match (req.method.as_str(), &name) {
+        ("GET", None) => "list",
+        ("GET", Some(_)) => "get",
+        ("POST", _) => "create",
+        ("PATCH", _) => "patch",
+        ("PUT", _) => "update",
+        ("DELETE", _) => "delete",
+        _ => "unknown",
+    };
+    if s.forbidden
+        .iter()
+        .any(|(v, r, n)| v == verb && *r == plural && *n == ns)
+    {
+        return status(
+            403,
+            "Forbidden",
+            format!(
+                "{plural} \"{}\" is forbidden: User \"tester\" cannot {verb} resource \"{plural}\" in API group \"{group}\" in the namespace \"{ns}\"",
+                name.clone().unwrap_or_default()
+            ),
+        );
+    }
+    if !ns.is_empty()
+        && !s.objects.contains_key(&(
+            "api/v1".into(),
+            "namespaces".into(),
+            String::new(),
+            ns.clone(),
+        ))
+    {
+        return status(404, "NotFound", format!("namespaces \"{ns}\" not found"));
+    }
+    let key = |n: &str| (prefix.clone(), plural.clone(), ns.clone(), n.to_owned());
+    let dry_run = query_param(&req.query, "dryRun") == Some("All");
+    match (req.method.as_str(), name.as_deref(), sub.as_deref()) {
+        ("GET", Some(n), Some("log")) => match s.pod_logs.get(&(ns.clone(), n.to_owned())) {
+            Some(l) => (200, Value::String(l.clone())),
+            None => status(404, "NotFound", format!("pods \"{n}\" not found")),
+        },
+        ("GET", Some(n), None) => match s.objects.get(&key(n)) {
+            Some(o) => (200, o.clone()),
+            None => status(404, "NotFound", format!("{plural} \"{n}\" not found")),
+        },
+        ("GET", None, _) => {
+            let selector = query_param(&req.query, "labelSelector").unwrap_or("");
+            let items: Vec<Value> = s
+                .objects
+                .iter()
+                .filter(|(k, o)| {
+                    k.0 == prefix
+                        && k.1 == plural
+                        && (ns.is_empty() || k.2 == ns)
+                        && matches_selector(o, selector)
+                })
+                .map(|(_, o)| o.clone())
+                .collect();
+            let rv = s.rv.to_string();
+            (
+                200,
+                json!({"kind": format!("{}List", kind_of(&plural)), "apiVersion": prefix.trim_start_matches("api/").trim_start_matches("apis/"), "metadata": {"resourceVersion": rv}, "items": items}),
+            )
+        }
+        ("POST", None, _) => {
+            let Ok(mut obj) = serde_json::from_slice::<Value>(&req.body) else {
+                return status(400, "BadRequest", "body is not JSON".into());
+            };
+            let n = obj["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if s.objects.contains_key(&key(&n)) {
+                return status(
+                    409,
+                    "AlreadyExists",
+                    format!("{plural} \"{n}\" already exists"),
+                );
+            }
+            if dry_run {
+                return (201, obj);
+            }
+            s.rv += 1;
+            let rv = s.rv;
+            obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+            obj["metadata"]["uid"] = json!(format!("uid-{rv}"));
+            obj["metadata"]["creationTimestamp"] = json!("2026-11-28T00:00:00Z");
+            if plural == "jobs" {
+                finish_job(&mut s, &mut obj, &ns, &n);
+            }
+            s.objects.insert(key(&n), obj.clone());
+            (201, obj)
+        }
+        ("PATCH", Some(n), _) => {
+            let Ok(patch) = serde_json::from_slice::<Value>(&req.body) else {
+                return status(400, "BadRequest", "patch is not JSON".into());
+            };
+            let apply = req.content_type.starts_with("application/apply-patch");
+            if apply && query_param(&req.query, "fieldManager").is_none() {
+                return status(
+                    400,
+                    "BadRequest",
+                    "fieldManager is required for apply patch".into(),
+                );
+            }
+            if apply
+                && (patch["metadata"]["name"].as_str() != Some(n)
+                    || kind_of(&plural) != patch["kind"].as_str().unwrap_or_default())
+            {
+                return status(
+                    400,
+                    "BadRequest",
+                    format!("the name or kind of the body does not match {plural}/{n}"),
+                );
+            }
+            let existing = s.objects.get(&key(n)).cloned();
+            let mut obj = match (&existing, apply) {
+                (Some(o), _) => o.clone(),
+                (None, true) => json!({}),
+                (None, false) => {
+                    return status(404, "NotFound", format!("{plural} \"{n}\" not found"));
+                }
+            };
+            merge(&mut obj, &patch, "");
+            let changed = existing.as_ref() != Some(&obj);
+            if dry_run || !changed {
+                return (200, existing.unwrap_or(obj));
+            }
+            s.rv += 1;
+            let rv = s.rv;
+            obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+            if existing.is_none() {
+                obj["metadata"]["uid"] = json!(format!("uid-{rv}"));
+                obj["metadata"]["creationTimestamp"] = json!("2026-11-28T00:00:00Z");
+            }
+            let code = if existing.is_some() { 200 } else { 201 };
+            s.objects.insert(key(n), obj.clone());
+            (code, obj)
+        }
+        ("DELETE", Some(n), _) => match s.objects.remove(&key(n)) {
+            Some(o) => {
+                // Background propagation: the owned Jobs go too.
+                let uid = o["metadata"]["uid"].clone();
+                s.objects.retain(|_, v| {
+                    !v["metadata"]["ownerReferences"]
+                        .as_array()
+                        .is_some_and(|r| r.iter().any(|r| r["uid"] == uid))
+                });
+                (
+                    200,
+                    json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "details": {"name": n, "kind": plural}}),
+                )
+            }
+            None => status(404, "NotFound", format!("{plural} \"{n}\" not found")),
+        },
+        _ => status(
+            405,
+            "MethodNotAllowed",
+            format!("{} {} is not supported by the double", req.method, req.path),
+        ),
+    }
+}
+
+/// Jobs end at once, as the test chose; a failed one leaves a Pod and its log.
+fn finish_job(s: &mut State, job: &mut Value, ns: &str, name: &str) {
+    match s.job_outcome.clone() {
+        JobOutcome::Succeed => {
+            job["status"] = json!({"succeeded": 1, "conditions": [{"type": "Complete", "status": "True", "lastTransitionTime": "2026-11-28T00:00:10Z"}]});
+        }
+        JobOutcome::Fail { reason, log } => {
+            job["status"] = json!({"failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": reason, "message": "Job has reached the specified backoff limit", "lastTransitionTime": "2026-11-28T00:00:10Z"}]});
+            let pod = format!("{name}-abcde");
+            let mut labels = Map::new();
+            labels.insert("job-name".into(), json!(name));
+            s.rv += 1;
+            let rv = s.rv;
+            s.objects.insert(
+                ("api/v1".into(), "pods".into(), ns.into(), pod.clone()),
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": pod, "namespace": ns, "labels": labels, "resourceVersion": rv.to_string()}, "status": {"phase": "Failed"}}),
+            );
+            s.pod_logs.insert((ns.into(), pod), log);
+        }
+    }
+}
