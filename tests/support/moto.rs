@@ -169,7 +169,13 @@ impl Moto {
             },
             role_arn: String::new(),
         };
-        let setup = Command::new("python3")
+        // The python of moto's own environment has boto3 (moto depends on it).
+        let python = std::fs::canonicalize(&server)
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join("python3")))
+            .filter(|p| p.exists())
+            .unwrap_or_else(|| "python3".into());
+        let setup = Command::new(python)
             .args(["-c", SETUP, &url])
             .output()
             .expect("run the boto3 setup");

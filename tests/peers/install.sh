@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Installs the real peers the workspace tests run against (DESIGN.md, "Where
+# each real thing comes from in tests"). Run by .ci/run on a fresh Debian
+# machine as root; safe to run again: every group checks what is there first
+# and installs only what is missing.
+#
+#   bash tests/peers/install.sh            # every group
+#   bash tests/peers/install.sh checkov    # only the named groups
+#
+# Python tools get one virtualenv each under $UEPE_PEERS_DIR, linked into
+# $UEPE_PEERS_BIN: checkov pins dozens of libraries (boto3 among them) that
+# would otherwise fight with moto's in the one interpreter.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PEERS_DIR=${UEPE_PEERS_DIR:-/opt/uepe-peers}
+BIN_DIR=${UEPE_PEERS_BIN:-/usr/local/bin}
+export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
+
+say() { printf 'peers: %s\n' "$*"; }
+
+# --- helpers -----------------------------------------------------------------
+
+APT_UPDATED=0
+# apt_install PKG...: installs the Debian packages that are not installed yet;
+# refreshes the package lists at most once per run, and only when needed.
+apt_install() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+            missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    if ((APT_UPDATED == 0)); then
+        apt-get update -qq
+        APT_UPDATED=1
+    fi
+    say "apt-get install ${missing[*]}"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# python_for_venvs: a python3 that can make virtualenvs (pyenv's can; Debian's
+# needs python3-venv).
+python_for_venvs() {
+    if ! command -v python3 >/dev/null; then
+        apt_install python3 python3-venv
+    elif ! python3 -m venv --help >/dev/null 2>&1; then
+        apt_install python3-venv
+    fi
+}
+
+# pip_tool PACKAGE VERSION COMMAND...: PACKAGE==VERSION in its own virtualenv,
+# its COMMANDs linked into BIN_DIR.
+pip_tool() {
+    local package=$1 version=$2 venv=$PEERS_DIR/$1 cmd
+    shift 2
+    if [[ $("$venv/bin/python" -m pip show "$package" 2>/dev/null | sed -n 's/^Version: //p') != "$version" ]]; then
+        python_for_venvs
+        say "pip install $package==$version"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install -q "$package==$version"
+    fi
+    for cmd in "$@"; do
+        ln -sfn "$venv/bin/$cmd" "$BIN_DIR/$cmd"
+    done
+}
+
+# --- peer groups: one function each --------------------------------------------
+
+# The wasm targets the component is built for: plugin/build.rs runs a nested
+# cargo, which does not install rust-toolchain.toml's targets by itself.
+peers_rust_targets() {
+    local installed missing=() t
+    installed=$(cd "$REPO" && rustup target list --installed)
+    for t in wasm32-unknown-unknown wasm32-wasip2; do
+        grep -qx "$t" <<<"$installed" || missing+=("$t")
+    done
+    if ((${#missing[@]})); then
+        say "rustup target add ${missing[*]}"
+        (cd "$REPO" && rustup target add "${missing[@]}")
+    fi
+}
+
+# kubectl is the reference for `kubectl create secret docker-registry` and for
+# plugin discovery. The machine carries 1.32; Debian's kubernetes-client (1.20)
+# is too old and nothing newer can be fetched here, so only check it.
+peers_kubectl() {
+    if ! command -v kubectl >/dev/null; then
+        echo "peers: kubectl is missing and cannot be installed here (Debian's kubernetes-client is 1.20, too old)" >&2
+        return 1
+    fi
+}
+
+# Schema and policy checks of every rendered manifest.
+KUBERNETES_VALIDATE_VERSION=1.37.0 # schemas of Kubernetes 1.25 to 1.37
+CHECKOV_VERSION=3.3.30
+peers_manifest_checks() {
+    pip_tool kubernetes-validate "$KUBERNETES_VALIDATE_VERSION" kubernetes-validate
+    pip_tool checkov "$CHECKOV_VERSION" checkov
+}
+
+# External Secrets Operator's CRD schemas, as generated into the
+# @kubernetes-models packages (kubernetes-validate has no schema for ESO kinds);
+# used by tests/peers/eso-validate.mjs.
+ESO_MODELS=(
+    @kubernetes-models/external-secrets@2.0.0
+    @kubernetes-models/apimachinery@3.0.2
+    @kubernetes-models/base@6.0.1
+    @kubernetes-models/validate@5.0.2
+    kubernetes-models@5.1.0
+)
+peers_eso_models() {
+    local dir=$PEERS_DIR/eso-models want have
+    command -v node >/dev/null || apt_install nodejs npm
+    want=$(printf '%s\n' "${ESO_MODELS[@]}" | sort)
+    have=$(cat "$dir/.installed" 2>/dev/null || true)
+    if [[ $want != "$have" || ! -d $dir/node_modules/@kubernetes-models/external-secrets ]]; then
+        say "npm install ${ESO_MODELS[*]}"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        # The package asks for node >= 22 but runs on the machine's 20.
+        (cd "$dir" && npm install --no-audit --no-fund --no-update-notifier --omit=dev \
+            --loglevel=error --engine-strict=false "${ESO_MODELS[@]}")
+        printf '%s\n' "$want" >"$dir/.installed"
+    fi
+}
+
+GROUPS_IN_ORDER=(rust_targets kubectl manifest_checks eso_models)
+
+# =============================================================================
+# MORE PEER GROUPS GO HERE (skopeo, docker-registry, chromium, moto, ...).
+# For each: a `peers_NAME() { ... }` that is idempotent like the ones above
+# (apt_install and pip_tool do the checking), then `GROUPS_IN_ORDER+=(NAME)`.
+# =============================================================================
+
+# ECR (GetAuthorizationToken, CreateRepository, IAM, STS) with SigV4
+# signature checking, for the login and cluster tests; boto3 (moto's own
+# dependency) sets up users and keys. The AWS CLI is the login benchmark's
+# baseline; it gets its own virtualenv so its botocore pin cannot break moto's.
+MOTO_VERSION=5.2.1
+AWSCLI_VERSION=1.45.11
+peers_moto() {
+    local venv=$PEERS_DIR/moto
+    if [[ $("$venv/bin/python" -m pip show moto 2>/dev/null | sed -n 's/^Version: //p') != "$MOTO_VERSION" ]]; then
+        python_for_venvs
+        say "pip install moto[server]==$MOTO_VERSION"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install -q "moto[server]==$MOTO_VERSION"
+    fi
+    # The tests run their boto3 set-up with the python beside moto_server.
+    ln -sfn "$venv/bin/moto_server" "$BIN_DIR/moto_server"
+    pip_tool awscli "$AWSCLI_VERSION" aws
+}
+GROUPS_IN_ORDER+=(moto)
+
+# (end of peer groups)
+
+# --- main ----------------------------------------------------------------------
+if (($#)); then
+    groups=("$@")
+else
+    groups=("${GROUPS_IN_ORDER[@]}")
+fi
+mkdir -p "$PEERS_DIR" "$BIN_DIR"
+for group in "${groups[@]}"; do
+    if ! declare -F "peers_$group" >/dev/null; then
+        echo "peers: unknown group '$group' (known: ${GROUPS_IN_ORDER[*]})" >&2
+        exit 2
+    fi
+    "peers_$group"
+done
+say "ready: ${groups[*]}"
