@@ -1,7 +1,8 @@
 //! Real peers the tests run against. `require` skips with a loud message
 //! when a peer is missing locally, and fails the test under `CI=true`.
+//! `tests/peers/install.sh` installs them all.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Finds an executable on PATH.
 pub fn which(name: &str) -> Option<PathBuf> {
@@ -15,12 +16,31 @@ pub fn which(name: &str) -> Option<PathBuf> {
 pub fn require(name: &str, install_hint: &str) -> Option<PathBuf> {
     match which(name) {
         Some(p) => Some(p),
-        None if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("peer `{name}` is missing in CI: {install_hint}")
-        }
-        None => {
-            eprintln!("\n!!!!! SKIPPED: peer `{name}` not found on PATH ({install_hint}) !!!!!\n");
-            None
-        }
+        None => missing(name, install_hint),
     }
+}
+
+/// Where `tests/peers/install.sh` puts peers that are not commands on PATH
+/// (`UEPE_PEERS_DIR`, as for the installer; default `/opt/uepe-peers`).
+pub fn peers_dir() -> PathBuf {
+    std::env::var_os("UEPE_PEERS_DIR")
+        .map_or_else(|| PathBuf::from("/opt/uepe-peers"), PathBuf::from)
+}
+
+/// Like `require`, for a peer that is a file or directory (`name` is only
+/// for the message).
+pub fn require_path(name: &str, path: &Path, install_hint: &str) -> Option<PathBuf> {
+    if path.exists() {
+        Some(path.to_path_buf())
+    } else {
+        missing(name, install_hint)
+    }
+}
+
+fn missing(name: &str, install_hint: &str) -> Option<PathBuf> {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("peer `{name}` is missing in CI: {install_hint}")
+    }
+    eprintln!("\n!!!!! SKIPPED: peer `{name}` not found ({install_hint}) !!!!!\n");
+    None
 }

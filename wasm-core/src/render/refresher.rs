@@ -309,12 +309,12 @@ impl Refresher<'_> {
         let mut rest = skeleton.as_str();
         while let Some(i) = rest.find('@') {
             let tail = &rest[i..];
-            if tail.starts_with(CONFIG) {
+            if let Some(after) = tail.strip_prefix(CONFIG) {
                 args.push("\"$config\"");
-                rest = &tail[CONFIG.len()..];
-            } else if tail.starts_with(EXPIRES) {
+                rest = after;
+            } else if let Some(after) = tail.strip_prefix(EXPIRES) {
                 args.push("\"$expires\"");
-                rest = &tail[EXPIRES.len()..];
+                rest = after;
             } else {
                 rest = &tail[1..];
             }
