@@ -185,6 +185,8 @@ pub struct SecretCreateArgs {
 }
 
 /// `kubectl uepe cronjob` commands.
+// Parsed once per process: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum CronjobCommand {
     /// Install the refresher: ServiceAccount, Role, RoleBinding, AWS credentials Secret and CronJob.

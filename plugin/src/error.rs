@@ -9,12 +9,12 @@ pub enum Error {
     /// The core rejected an input or failed to run.
     #[error(transparent)]
     Core(#[from] CoreError),
-    /// Getting the ECR password failed.
+    /// Getting the ECR password failed (boxed: the variants carry several strings).
     #[error(transparent)]
-    Aws(#[from] crate::aws::AwsError),
+    Aws(Box<crate::aws::AwsError>),
     /// A call to the Kubernetes API failed.
     #[error(transparent)]
-    Cluster(#[from] crate::cluster::ClusterError),
+    Cluster(Box<crate::cluster::ClusterError>),
     /// Some objects were applied and some not; each failure was printed.
     #[error("{0}")]
     Partial(String),
@@ -26,7 +26,7 @@ pub enum Error {
     Usage(String),
     /// Mirroring images failed.
     #[error(transparent)]
-    Mirror(#[from] crate::registry::Error),
+    Mirror(Box<crate::registry::Error>),
     /// Reading standard input or writing output failed.
     #[error("{context}: {source}")]
     Io {
@@ -36,6 +36,24 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl From<crate::aws::AwsError> for Error {
+    fn from(e: crate::aws::AwsError) -> Self {
+        Error::Aws(Box::new(e))
+    }
+}
+
+impl From<crate::cluster::ClusterError> for Error {
+    fn from(e: crate::cluster::ClusterError) -> Self {
+        Error::Cluster(Box::new(e))
+    }
+}
+
+impl From<crate::registry::Error> for Error {
+    fn from(e: crate::registry::Error) -> Self {
+        Error::Mirror(Box::new(e))
+    }
 }
 
 impl Error {

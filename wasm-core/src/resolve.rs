@@ -33,10 +33,10 @@ pub fn namespaces(c: &mut Checker, v: &[String]) -> Vec<String> {
         if ns.is_empty() {
             continue;
         }
-        if let Some(ns) = c.check("namespace", validate::dns_label("namespace", ns)) {
-            if !out.contains(&ns) {
-                out.push(ns);
-            }
+        if let Some(ns) = c.check("namespace", validate::dns_label("namespace", ns))
+            && !out.contains(&ns)
+        {
+            out.push(ns);
         }
     }
     if out.is_empty() && v.iter().all(|e| e.split(',').all(|s| s.trim().is_empty())) {

@@ -21,13 +21,12 @@ pub fn version(v: &str) -> Result<Version, String> {
     let numbers: Option<Vec<u32>> = parts
         .iter()
         .map(|p| {
-            if p.is_empty() || p.len() > 6 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                None
-            } else if p.len() > 1 && p.starts_with('0') {
-                None
-            } else {
-                p.parse().ok()
-            }
+            // Digits only, at most six, no leading zero.
+            let ok = !p.is_empty()
+                && p.len() <= 6
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && !(p.len() > 1 && p.starts_with('0'));
+            if ok { p.parse().ok() } else { None }
         })
         .collect();
     match (parts.len(), numbers) {
@@ -295,14 +294,13 @@ pub fn host(h: &str) -> Result<(), String> {
             None => (Some(h), None),
         }
     };
-    if let Some(p) = port {
-        if p.is_empty()
+    if let Some(p) = port
+        && (p.is_empty()
             || p.len() > 5
             || !p.bytes().all(|b| b.is_ascii_digit())
-            || p.parse::<u32>().map_or(true, |n| n == 0 || n > 65535)
-        {
-            return Err(format!("`{h}` has an invalid port"));
-        }
+            || p.parse::<u32>().map_or(true, |n| n == 0 || n > 65535))
+    {
+        return Err(format!("`{h}` has an invalid port"));
     }
     if let Some(n) = name {
         let labels_ok = n.len() <= 253

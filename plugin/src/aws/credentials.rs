@@ -145,7 +145,7 @@ impl ChainInputs {
         }
         let name = explicit_profile.unwrap_or("default");
         match profile::profile(&self.credentials_file, &self.config_file, name) {
-            Some(p) => return self.from_profile(name, &p),
+            Some(p) => return self.profile_source(name, &p),
             None if explicit_profile.is_some() => {
                 return Err(AwsError::NoSuchProfile(name.to_owned()));
             }
@@ -167,7 +167,7 @@ impl ChainInputs {
         Err(AwsError::NoCredentials)
     }
 
-    fn from_profile(&self, name: &str, p: &BTreeMap<String, String>) -> Result<Source, AwsError> {
+    fn profile_source(&self, name: &str, p: &BTreeMap<String, String>) -> Result<Source, AwsError> {
         let get = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
         if let (Some(id), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) {
             return Ok(Source::Keys(

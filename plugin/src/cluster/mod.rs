@@ -264,8 +264,10 @@ impl Cluster {
     pub async fn logs(&self, namespace: &str, pod: &str) -> Result<String, ClusterError> {
         let api: Api<k8s_openapi::api::core::v1::Pod> =
             Api::namespaced(self.client.clone(), namespace);
-        let mut params = kube::api::LogParams::default();
-        params.tail_lines = Some(200);
+        let params = kube::api::LogParams {
+            tail_lines: Some(200),
+            ..kube::api::LogParams::default()
+        };
         api.logs(pod, &params)
             .await
             .map_err(|e| self.error(e, "get", &Kind::new("v1", "Pod"), namespace, pod))

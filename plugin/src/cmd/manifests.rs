@@ -375,7 +375,7 @@ async fn cronjob_dry_run(
     let m = &a.manifest;
     let password = match password(core, m, &a.aws, stdin).await {
         Ok(p) => Some(p),
-        Err(Error::Aws(AwsError::NoCredentials)) => {
+        Err(Error::Aws(e)) if matches!(*e, AwsError::NoCredentials) => {
             let _ = writeln!(
                 err,
                 "note: no AWS credentials, so the pull Secret {} is left out; give --password-stdin or AWS credentials to include it",

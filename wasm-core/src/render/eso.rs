@@ -66,9 +66,11 @@ pub fn objects(r: &Refresher<'_>) -> Vec<Value> {
             "metadata": { "name": r.name(), "namespace": ns, "labels": labels },
             "spec": {
                 "refreshInterval": crate::cron::human_gap(r.schedule.max_gap_minutes),
+                // Orphan: no owner reference, so removing the ExternalSecret
+                // (uninstall) keeps the pull Secret, as for the other runners.
                 "target": {
                     "name": r.secret_name,
-                    "creationPolicy": "Owner",
+                    "creationPolicy": "Orphan",
                     "deletionPolicy": "Retain",
                     "template": {
                         "type": "kubernetes.io/dockerconfigjson",
