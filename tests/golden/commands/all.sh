@@ -1,0 +1,19 @@
+# Log in to the UEPE registry; the password goes through stdin, never onto a command line.
+aws ecr get-login-password --region eu-west-1 \
+  | docker login --username AWS --password-stdin 462803626708.dkr.ecr.eu-west-1.amazonaws.com
+
+# The image pull secret, the same as `kubectl create secret docker-registry`
+# makes, with the password piped through stdin rather than put on a command line.
+aws ecr get-login-password --region eu-west-1 \
+  | { read -r p; printf '{"auths":{"https://462803626708.dkr.ecr.eu-west-1.amazonaws.com":{"username":"AWS","password":"%s","auth":"%s"}}}' "$p" "$(printf 'AWS:%s' "$p" | base64 | tr -d '\n')"; } \
+  | kubectl create secret generic ecr-cred --namespace uepe --type=kubernetes.io/dockerconfigjson \
+      --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \
+  | kubectl apply -f -
+
+# The refresher's AWS keys, read from your environment (never typed into a command line).
+kubectl create secret generic ecr-cred-refresher-aws --namespace uepe --from-file=credentials=/dev/stdin <<EOF
+[default]
+aws_access_key_id = ${AWS_ACCESS_KEY_ID:?set AWS_ACCESS_KEY_ID}
+aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY:?set AWS_SECRET_ACCESS_KEY}
+EOF
+kubectl label secret ecr-cred-refresher-aws --namespace uepe app.kubernetes.io/managed-by=kubectl-uepe app.kubernetes.io/instance=ecr-cred app.kubernetes.io/component=refresher

@@ -1,0 +1,1 @@
+# No AWS keys are stored: the refresher's ServiceAccount assumes the IAM role (IRSA).

@@ -1,0 +1,18 @@
+# Mirror with plain docker (pull, tag, push).
+# WARNING: docker pull keeps only this machine's architecture of these
+# amd64 + arm64 images; the pushed copy is single-architecture and its
+# digests differ. Prefer skopeo or crane above.
+aws ecr get-login-password --region eu-west-1 \
+  | docker login --username AWS --password-stdin 462803626708.dkr.ecr.eu-west-1.amazonaws.com
+docker pull 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0
+docker tag 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0 registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0
+docker push registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0
+docker pull 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0-ec
+docker tag 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0-ec registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0-ec
+docker push registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0-ec
+docker pull 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0-operator
+docker tag 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0-operator registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0-operator
+docker push registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0-operator
+docker pull 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0-ui
+docker tag 462803626708.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition:4.3.0-ui registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0-ui
+docker push registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3.0-ui

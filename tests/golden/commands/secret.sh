@@ -1,0 +1,7 @@
+# The image pull secret, the same as `kubectl create secret docker-registry`
+# makes, with the password piped through stdin rather than put on a command line.
+aws ecr get-login-password --region eu-west-1 \
+  | { read -r p; printf '{"auths":{"https://462803626708.dkr.ecr.eu-west-1.amazonaws.com":{"username":"AWS","password":"%s","auth":"%s"}}}' "$p" "$(printf 'AWS:%s' "$p" | base64 | tr -d '\n')"; } \
+  | kubectl create secret generic ecr-cred --namespace uepe --type=kubernetes.io/dockerconfigjson \
+      --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \
+  | kubectl apply -f -
