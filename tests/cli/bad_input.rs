@@ -127,7 +127,12 @@ fn refused(what: &str, r: &Run, fields: &[&str]) -> Option<String> {
         problems.push(format!("stderr line without `error: `: {line:?}"));
     }
     for field in fields {
-        let prefix = format!("error: --{field}: ");
+        // A positional argument is named as in the usage line (SECTION).
+        let prefix = if *field == "section" {
+            "error: SECTION: ".to_owned()
+        } else {
+            format!("error: --{field}: ")
+        };
         if !r
             .stderr
             .lines()
@@ -215,12 +220,8 @@ fn several_bad_inputs_report_every_field() {
 }
 
 /// Issue 2: several bad inputs of `secret create` are reported at once,
-/// `-o` included. Today the flags are pre-checked with the output format
-/// replaced (`live_output` in plugin/src/cmd/manifests.rs), so a bad `-o`
-/// shows up only once everything else is fixed. Reported; un-ignore when
-/// the pre-check keeps `--output`.
+/// `-o` included. The pre-check keeps `--output`.
 #[test]
-#[ignore = "issue 2: secret create pre-checks flags without --output, so a bad -o is reported late (reported)"]
 fn several_bad_inputs_of_secret_create_include_output() {
     #[rustfmt::skip]
     all_fields_reported(&[(
@@ -242,8 +243,15 @@ fn all_fields_reported(cases: &[(&'static [&'static str], &[&str])]) {
         let named: BTreeSet<&str> = r
             .stderr
             .lines()
-            .filter_map(|l| l.strip_prefix("error: --")?.split_once(": "))
-            .map(|(field, _)| field)
+            .filter_map(|l| {
+                // SECTION is the positional `section` field.
+                if l.starts_with("error: SECTION: ") {
+                    return Some("section");
+                }
+                l.strip_prefix("error: --")?
+                    .split_once(": ")
+                    .map(|(field, _)| field)
+            })
             .collect();
         let expected: BTreeSet<&str> = fields.iter().copied().collect();
         assert_eq!(named, expected, "{args:?}: flags blamed");
@@ -320,10 +328,8 @@ fn bad_secret_inputs_are_not_echoed() {
 }
 
 /// Issue 2: an error names the flag the user typed. A bad password read by
-/// `--password-stdin` is reported as `--password`, a flag that does not
-/// exist. Reported; un-ignore when the plugin names `--password-stdin`.
+/// `--password-stdin` is reported as `--password-stdin`.
 #[test]
-#[ignore = "issue 2: password errors say `--password`, the flag is `--password-stdin` (reported)"]
 fn password_errors_name_password_stdin() {
     for stdin in ["", "\n", " FAKE-ecr-password-cli-test-0001\n"] {
         let r = run_piped(

@@ -106,7 +106,9 @@ pub async fn secret_create(
             "output": m.output,
         })
     };
-    // Check the flags before asking AWS for a password or the cluster for anything.
+    // Check every flag (`-o` included) before asking AWS for a password or
+    // the cluster for anything.
+    core.render(&request("x", None))?;
     let plan = core.render(&{
         let mut r = request("x", None);
         live_output(&mut r);
@@ -291,6 +293,15 @@ pub async fn cronjob_install(
     } else {
         env_keys()
     };
+    if credentials
+        .as_ref()
+        .is_some_and(|c| !c["session-token"].is_null())
+    {
+        let _ = writeln!(
+            err,
+            "note: AWS_SESSION_TOKEN is set: these are temporary keys and the refresher will fail once they expire; use long-lived keys of a dedicated IAM user, or --role-arn"
+        );
+    }
     let request = |password: Option<&Password>| {
         json!({
             "render": "refresher",

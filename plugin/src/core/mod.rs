@@ -31,8 +31,20 @@ pub enum CoreError {
     #[error("the embedded core component failed: {0}")]
     Runtime(#[source] wasmtime::Error),
     /// The inputs are invalid; one entry per field.
-    #[error("{}", .0.iter().map(|e| format!("--{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", flag_of(&e.field), e.message)).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<FieldError>),
+}
+
+/// How the CLI spells the input a core field came from. The core names
+/// fields as the web page and the CLI share them; a few come to the CLI
+/// another way (stdin, the environment, a positional argument).
+pub fn flag_of(field: &str) -> String {
+    match field {
+        "password" => "--password-stdin".into(),
+        "credentials" => "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".into(),
+        "section" => "SECTION".into(),
+        other => format!("--{other}"),
+    }
 }
 
 /// One invalid input, as the core reports it.

@@ -1,0 +1,221 @@
+//! `kubectl uepe mirror`: turns the flags into a [`registry::Config`] —
+//! image references and validation from the core (`render: images` for both
+//! sides; `render: ecr-request` tells an ECR host and its endpoint), `--platform`
+//! parsed, credentials chosen per side — then runs the copier on its own
+//! runtime. `--dry-run` adds the equivalent skopeo and crane commands the
+//! core renders.
+
+use serde::Deserialize;
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+
+use crate::aws::{self, Target};
+use crate::cli::MirrorArgs;
+use crate::core::{Core, CoreError};
+use crate::error::{Error, write_err};
+use crate::registry::credentials::{Provider, docker_config_server};
+use crate::registry::ecr::CreateSettings;
+use crate::registry::plan::{Job, Ref};
+use crate::registry::{self, Config, EcrDestination, Side, platform};
+
+/// One entry of the core's `images` JSON.
+#[derive(Deserialize)]
+struct Image {
+    component: String,
+    repository: String,
+    tag: String,
+}
+
+/// The core's images for `registry`, its field errors named as `flag`.
+fn images(
+    core: &Core,
+    a: &MirrorArgs,
+    registry: Option<&str>,
+    flag: &str,
+) -> Result<Vec<Image>, Error> {
+    let text = core
+        .render(&json!({
+            "render": "images",
+            "version": a.version,
+            "registry": registry,
+            "components": a.components,
+            "output": "json",
+        }))
+        .map_err(|e| match e {
+            CoreError::Invalid(mut list) => {
+                for f in &mut list {
+                    if f.field == "registry" {
+                        f.field = flag.into();
+                    }
+                }
+                CoreError::Invalid(list)
+            }
+            e => e,
+        })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "internal: the core's image list is not understood: {e}"
+        ))
+    })
+}
+
+/// The ECR request the core renders for `host`, if `host` is an ECR registry.
+fn ecr_request(
+    core: &Core,
+    host: &str,
+    region: Option<&str>,
+) -> Result<Option<aws::ecr::EcrRequest>, Error> {
+    // Without a region the core only accepts a host it can read one from.
+    if core
+        .render(&json!({"render": "ecr-request", "registry": host}))
+        .is_err()
+    {
+        return Ok(None);
+    }
+    let target = Target {
+        registry: Some(host.to_owned()),
+        region: region.map(str::to_owned),
+        profile: None,
+    };
+    aws::describe(core, &target).map(Some)
+}
+
+fn side(
+    core: &Core,
+    host: &str,
+    a: &MirrorArgs,
+    region: Option<&str>,
+) -> Result<(Side, Option<aws::ecr::EcrRequest>), Error> {
+    let request = ecr_request(core, host, region)?;
+    let provider = match &request {
+        Some(r) => Provider::Ecr {
+            request: r.clone(),
+            profile: a.aws.profile.clone(),
+        },
+        None => Provider::DockerConfig {
+            server: docker_config_server(host),
+        },
+    };
+    Ok((
+        Side {
+            host: host.to_owned(),
+            provider,
+        },
+        request,
+    ))
+}
+
+/// Builds the run's configuration from the flags.
+fn config(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Config, Error> {
+    let filter =
+        platform::parse(&a.platform).map_err(|m| Error::Usage(format!("--platform: {m}")))?;
+    if a.jobs == 0 || a.jobs > 64 {
+        return Err(Error::Usage("--jobs: give a number from 1 to 64".into()));
+    }
+    let from = images(core, a, a.from.as_deref(), "from")?;
+    let to = images(core, a, Some(&a.to), "to")?;
+    let jobs = from
+        .iter()
+        .zip(&to)
+        .map(|(f, t)| {
+            Ok(Job {
+                component: f.component.clone(),
+                source: Ref::new(&f.repository, &f.tag)?,
+                dest: Ref::new(&t.repository, &t.tag)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|m| Error::Usage(format!("internal: {m}")))?;
+    let (Some(first_from), Some(first_to)) = (jobs.first(), jobs.first()) else {
+        return Err(Error::Usage("--components: no image chosen".into()));
+    };
+    let (source, _) = side(core, &first_from.source.host, a, a.aws.region.as_deref())?;
+    let (dest, dest_ecr) = side(core, &first_to.dest.host, a, None)?;
+    if dest_ecr.is_none() && a.create_repositories {
+        writeln!(
+            err,
+            "note: --create-repositories only matters for ECR; {} creates repositories on push",
+            dest.host
+        )
+        .map_err(write_err)?;
+    }
+    let ecr = dest_ecr.map(|request| EcrDestination {
+        request,
+        profile: a.aws.profile.clone(),
+        create: a.create_repositories.then_some(CreateSettings {
+            immutable_tags: a.immutable_tags,
+            scan_on_push: a.scan_on_push,
+        }),
+    });
+    Ok(Config {
+        jobs,
+        source,
+        dest,
+        filter,
+        parallel: a.jobs,
+        dry_run: a.dry_run,
+        insecure: a.insecure,
+        ecr,
+        tty: std::io::stderr().is_terminal(),
+    })
+}
+
+/// The skopeo and crane commands that do the same copy, from the core.
+fn equivalent_commands(core: &Core, a: &MirrorArgs, out: &mut dyn Write) -> Result<(), Error> {
+    writeln!(out, "\nThe same copy with other tools:").map_err(write_err)?;
+    for tool in ["skopeo", "crane"] {
+        let rendered = core.render(&json!({
+            "render": "commands",
+            "section": "mirror",
+            "version": a.version,
+            "registry": a.from,
+            "to": a.to,
+            "tool": tool,
+            "region": a.aws.region,
+        }));
+        match rendered {
+            Ok(text) => write!(out, "{text}").map_err(write_err)?,
+            Err(e) => {
+                writeln!(
+                    out,
+                    "# ({tool} commands are not available for this source: {e})"
+                )
+                .map_err(write_err)?;
+                break;
+            }
+        }
+    }
+    if !a.components.is_empty() {
+        writeln!(
+            out,
+            "# (the commands list all four images; --components chose fewer)"
+        )
+        .map_err(write_err)?;
+    }
+    Ok(())
+}
+
+/// Runs `mirror`.
+pub fn run(
+    core: &Core,
+    a: &MirrorArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let cfg = config(core, a, err)?;
+    // Two workers: hashing and socket work of parallel blobs spread over
+    // the cores, the display stays on this thread.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            context: "starting the async runtime",
+            source,
+        })?;
+    runtime.block_on(registry::mirror(&cfg, out))?;
+    if a.dry_run {
+        equivalent_commands(core, a, out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Where a registry's credentials come from: ECR registries get an ECR
+//! password from the AWS credentials chain (falling back to docker config
+//! when no AWS keys are set), every other registry reads docker config
+//! (`DOCKER_CONFIG`, `auths`, `credsStore`, `credHelpers`) through the
+//! `docker_credential` crate. Asked again on every re-authentication, so a
+//! refreshed login or a new ECR password is picked up mid-copy.
+
+use super::Error;
+use super::auth::Credential;
+use crate::aws::AwsError;
+use crate::aws::credentials::{ChainInputs, Credentials, Source};
+use crate::aws::ecr::{self, EcrRequest};
+
+/// A source of credentials for one registry.
+#[derive(Debug, Clone)]
+pub enum Provider {
+    /// Docker config, under this server key.
+    DockerConfig {
+        /// The key (`HOST[:PORT]`, or Docker Hub's `https://index.docker.io/v1/`).
+        server: String,
+    },
+    /// An ECR password for the request the core described.
+    Ecr {
+        /// GetAuthorizationToken, as the core rendered it.
+        request: EcrRequest,
+        /// `--profile`.
+        profile: Option<String>,
+    },
+}
+
+/// The docker config key of a registry host, as `docker login` writes it.
+pub fn docker_config_server(host: &str) -> String {
+    match host {
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" => {
+            "https://index.docker.io/v1/".into()
+        }
+        h => h.into(),
+    }
+}
+
+impl Provider {
+    /// The current credentials (`None`: anonymous).
+    pub async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        registry: &str,
+    ) -> Result<Option<Credential>, Error> {
+        match self {
+            Provider::DockerConfig { server } => docker_config(server.clone(), registry).await,
+            Provider::Ecr { request, profile } => {
+                match aws_keys(http, profile.clone(), &request.region).await {
+                    Ok(keys) => {
+                        let token =
+                            ecr::get_token(http, request, &keys)
+                                .await
+                                .map_err(|source| Error::EcrPassword {
+                                    registry: registry.into(),
+                                    source,
+                                })?;
+                        Ok(Some(Credential::Basic {
+                            username: token.username,
+                            password: token.password,
+                        }))
+                    }
+                    // No AWS keys at all: a `docker login` may still be there.
+                    Err(AwsError::NoCredentials) => {
+                        match docker_config(docker_config_server(registry), registry).await? {
+                            Some(c) => Ok(Some(c)),
+                            None => Err(Error::EcrPassword {
+                                registry: registry.into(),
+                                source: AwsError::NoCredentials,
+                            }),
+                        }
+                    }
+                    Err(source) => Err(Error::EcrPassword {
+                        registry: registry.into(),
+                        source,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// AWS keys from the standard chain (assuming a web identity role if that
+/// is what the chain has).
+pub async fn aws_keys(
+    http: &reqwest::Client,
+    profile: Option<String>,
+    region: &str,
+) -> Result<Credentials, AwsError> {
+    match ChainInputs::gather(profile).resolve()? {
+        Source::Keys(c, _) => Ok(c),
+        Source::WebIdentity(wi) => crate::aws::sts::assume(http, &wi, region).await,
+    }
+}
+
+async fn docker_config(server: String, registry: &str) -> Result<Option<Credential>, Error> {
+    let fail = |reason: String| Error::ReadCredentials {
+        registry: registry.into(),
+        reason,
+    };
+    // Credential helpers are processes: keep them off the async threads.
+    let found = tokio::task::spawn_blocking(move || docker_credential::get_credential(&server))
+        .await
+        .map_err(|e| fail(format!("internal: {e}")))?;
+    use docker_credential::{CredentialRetrievalError as E, DockerCredential as D};
+    match found {
+        Ok(D::UsernamePassword(username, password)) => {
+            Ok(Some(Credential::Basic { username, password }))
+        }
+        Ok(D::IdentityToken(t)) => Ok(Some(Credential::IdentityToken(t))),
+        Err(E::NoCredentialConfigured | E::ConfigNotFound) => Ok(None),
+        Err(E::ConfigReadError) => {
+            let path = crate::docker_config::path();
+            if path.exists() {
+                Err(fail(format!(
+                    "{} cannot be read or is not docker config JSON",
+                    path.display()
+                )))
+            } else {
+                Ok(None)
+            }
+        }
+        // What helpers print when they hold nothing for the host.
+        Err(E::HelperFailure { stdout, .. }) if stdout.contains("credentials not found") => {
+            Ok(None)
+        }
+        // Only the helper's name: its output is not ours to repeat.
+        Err(E::HelperFailure { helper, .. }) => Err(fail(format!(
+            "the credential helper `{helper}` failed; run `{helper} get` by hand to see why"
+        ))),
+        Err(E::HelperCommunicationError) => Err(fail(
+            "the credential helper named in docker config (credsStore / credHelpers) cannot be run: is docker-credential-NAME on PATH?".into(),
+        )),
+        Err(E::MalformedHelperResponse) => {
+            Err(fail("the credential helper's answer is not JSON".into()))
+        }
+        Err(E::CredentialDecodingError | E::CredentialMismatchError) => Err(fail(
+            "the `auth` entry is not base64 of USER:PASSWORD (or disagrees with username/password)".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_has_its_own_key() {
+        assert_eq!(
+            docker_config_server("docker.io"),
+            "https://index.docker.io/v1/"
+        );
+        assert_eq!(docker_config_server("127.0.0.1:5000"), "127.0.0.1:5000");
+    }
+}
