@@ -155,6 +155,12 @@ peers_moto() {
 }
 GROUPS_IN_ORDER+=(moto)
 
+# Headless Chromium and its WebDriver for tests/web.rs and `xtask web-size`.
+peers_chromium() {
+    apt_install chromium chromium-driver fonts-liberation
+}
+GROUPS_IN_ORDER+=(chromium)
+
 # (end of peer groups)
 
 # --- main ----------------------------------------------------------------------

@@ -1,0 +1,310 @@
+//! `xtask web`: builds the page into `web/dist/`.
+//!
+//! 1. `cargo build -p kubectl-uepe`: its build script makes the core
+//!    component; cargo's `build-script-executed` message names its OUT_DIR,
+//!    where `uepe_core.wasm` is, the very bytes the plugin embeds.
+//! 2. js-component-bindgen transpiles that component to an ES module
+//!    (`core/core.js`) and its core wasm, kept as files.
+//! 3. `cargo build -p uepe-web --target wasm32-unknown-unknown --release`,
+//!    then wasm-bindgen's library (the same version as the `wasm-bindgen`
+//!    crate in Cargo.lock) writes the UI's JS glue and wasm.
+//! 4. The static files from `web/static/`, with the component's sha256 in
+//!    `index.html`.
+//!
+//! Everything is written to `web/dist.new/` first and moved into place at
+//! the end, so a failed build leaves no half-written page. No tool is
+//! downloaded and nothing goes to the network but cargo's own registry.
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
+}
+
+/// Where the built page goes.
+pub fn dist() -> PathBuf {
+    workspace().join("web/dist")
+}
+
+/// The files the page loads when it opens, in load order.
+pub const PAGE_FILES: [&str; 7] = [
+    "index.html",
+    "style.css",
+    "main.js",
+    "core/core.js",
+    "core/core.core.wasm",
+    "uepe_web.js",
+    "uepe_web_bg.wasm",
+];
+
+/// What a build made.
+pub struct Built {
+    /// The component's sha256, as `kubectl uepe version` prints it.
+    pub sha256: String,
+}
+
+/// The lock file that keeps builds of `web/dist/` apart from each other and
+/// from readers (the web tests and the size benchmark hold it shared while
+/// they serve the page).
+pub fn lock_path() -> PathBuf {
+    workspace().join("web/dist.lock")
+}
+
+/// Takes the dist lock, shared (to read `web/dist/`) or exclusive (to build it).
+pub fn lock(shared: bool) -> Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path())
+        .with_context(|| format!("opening {}", lock_path().display()))?;
+    let free = if shared {
+        file.try_lock_shared()
+    } else {
+        file.try_lock()
+    };
+    match free {
+        Ok(()) => return Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => eprintln!(
+            "xtask: waiting for {} (a build or a web test is using web/dist)",
+            lock_path().display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+    }
+    if shared {
+        file.lock_shared()?;
+    } else {
+        file.lock()?;
+    }
+    Ok(file)
+}
+
+/// Builds `web/dist/`.
+pub fn build() -> Result<Built> {
+    let root = workspace();
+    // Another build, or a test serving the page, waits or is waited for.
+    let _lock = lock(false)?;
+    let staging = root.join("web/dist.new");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    std::fs::create_dir_all(staging.join("core"))?;
+
+    eprintln!("xtask: building kubectl-uepe for its core component");
+    let component_path = plugin_component(&root)?;
+    let component = std::fs::read(&component_path)
+        .with_context(|| format!("reading {}", component_path.display()))?;
+    let sha256 = hex(&Sha256::digest(&component));
+
+    eprintln!("xtask: transpiling the component (sha256 {sha256})");
+    transpile(&component, &staging.join("core"))?;
+    // The component itself, so anyone can check its sha256 against the plugin's.
+    std::fs::write(staging.join("core/uepe_core.wasm"), &component)?;
+
+    eprintln!("xtask: building the UI for wasm32-unknown-unknown");
+    let ui_wasm = ui_module(&root)?;
+    wasm_bindgen(&ui_wasm, &staging)?;
+
+    static_files(&root.join("web/static"), &staging, &sha256)?;
+
+    let dist = dist();
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)?;
+    }
+    std::fs::rename(&staging, &dist)?;
+    Ok(Built { sha256 })
+}
+
+/// The cargo that runs this program (cargo sets `CARGO` for `cargo run`).
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(workspace());
+    c
+}
+
+/// Runs a `cargo build ... --message-format=json` with extra environment
+/// and returns its messages.
+fn cargo_json(args: &[&str], env: &[(&str, &str)]) -> Result<Vec<Value>> {
+    let out = cargo()
+        .envs(env.iter().copied())
+        .arg("build")
+        .args(args)
+        .args(["--locked", "--message-format=json-render-diagnostics"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo")?;
+    if !out.status.success() {
+        bail!("cargo build {} failed ({})", args.join(" "), out.status);
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
+}
+
+/// The package name in a cargo package id, in either of cargo's spellings
+/// (`path+file:///x/plugin#kubectl-uepe@0.1.0`, `kubectl-uepe 0.1.0 (path+...)`).
+fn package_name(id: &str) -> &str {
+    match id.split_once('#') {
+        Some((url, rest)) => match rest.split_once('@') {
+            Some((name, _)) => name,
+            // `...#0.1.0`: the name is the URL's last segment.
+            None => url.rsplit('/').next().unwrap_or(url),
+        },
+        None => id.split(' ').next().unwrap_or(id),
+    }
+}
+
+/// Builds the plugin and returns the path of the component its build script wrote.
+fn plugin_component(root: &Path) -> Result<PathBuf> {
+    let messages = cargo_json(&["-p", "kubectl-uepe"], &[])?;
+    let out_dir = messages
+        .iter()
+        .filter(|m| m["reason"] == "build-script-executed")
+        .filter(|m| m["package_id"].as_str().map(package_name) == Some("kubectl-uepe"))
+        .filter_map(|m| m["out_dir"].as_str())
+        .next_back()
+        .context("cargo reported no build script run for kubectl-uepe")?;
+    let path = Path::new(out_dir).join("uepe_core.wasm");
+    if !path.is_file() {
+        bail!(
+            "{} is missing: plugin/build.rs in {} should have written it",
+            path.display(),
+            root.display()
+        );
+    }
+    Ok(path)
+}
+
+/// Transpiles the component into `core.js` + `core.core.wasm` in `out`.
+fn transpile(component: &[u8], out: &Path) -> Result<()> {
+    let opts = js_component_bindgen::TranspileOpts {
+        name: "core".into(),
+        no_typescript: true,
+        // A plain ES module that instantiates itself on import.
+        instantiation_mode: None,
+        // Core wasm as its own file: compiled while streaming, cached apart.
+        base64_cutoff: 0,
+        nodejs_compat_disabled: true,
+        // The core's error string is thrown as is, for the UI to parse.
+        no_component_error_wrapping: true,
+        ..Default::default()
+    };
+    let t = js_component_bindgen::transpile(component, opts)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .context("transpiling the core component")?;
+    if !t.imports.is_empty() {
+        bail!(
+            "the core component imports {:?}; it must import nothing",
+            t.imports
+        );
+    }
+    for (name, bytes) in &t.files {
+        std::fs::write(out.join(name), bytes)?;
+    }
+    for f in ["core.js", "core.core.wasm"] {
+        if !out.join(f).is_file() {
+            let names: Vec<_> = t.files.iter().map(|(n, _)| n.as_str()).collect();
+            bail!("the transpiled component has no {f} (files: {names:?})");
+        }
+    }
+    Ok(())
+}
+
+/// Builds the UI crate for the browser and returns its wasm module.
+fn ui_module(root: &Path) -> Result<PathBuf> {
+    let messages = cargo_json(
+        &[
+            "-p",
+            "uepe-web",
+            "--lib",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+        &[],
+    )?;
+    messages
+        .iter()
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "uepe_web")
+        .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
+        .filter_map(|f| f.as_str().map(PathBuf::from))
+        .find(|f| f.extension().is_some_and(|e| e == "wasm"))
+        .with_context(|| {
+            format!(
+                "cargo made no uepe_web.wasm (is {} a cdylib?)",
+                root.join("web/Cargo.toml").display()
+            )
+        })
+}
+
+/// wasm-bindgen: the UI's ES module glue and its processed wasm.
+fn wasm_bindgen(module: &Path, out: &Path) -> Result<()> {
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(module)
+        .out_name("uepe_web")
+        .web(true)?
+        // Keep `init()`'s default URL of the wasm, beside the JS.
+        .omit_default_module_path(false)
+        .typescript(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(out)
+        .context("wasm-bindgen")?;
+    Ok(())
+}
+
+/// Copies `web/static/`, putting the component's sha256 into `index.html`.
+fn static_files(from: &Path, to: &Path, sha256: &str) -> Result<()> {
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let dest = to.join(&name);
+        if name == "index.html" {
+            let html = std::fs::read_to_string(entry.path())?;
+            if !html.contains("{{CORE_SHA256}}") {
+                bail!("web/static/index.html lost its {{{{CORE_SHA256}}}} placeholder");
+            }
+            std::fs::write(dest, html.replace("{{CORE_SHA256}}", sha256))?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_name;
+
+    #[test]
+    fn package_ids_of_both_spellings() {
+        assert_eq!(
+            package_name("path+file:///w/plugin#kubectl-uepe@0.1.0"),
+            "kubectl-uepe"
+        );
+        assert_eq!(
+            package_name("path+file:///w/kubectl-uepe#0.1.0"),
+            "kubectl-uepe"
+        );
+        assert_eq!(
+            package_name("kubectl-uepe 0.1.0 (path+file:///w/plugin)"),
+            "kubectl-uepe"
+        );
+        assert_eq!(
+            package_name("registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0"),
+            "serde"
+        );
+    }
+}
