@@ -2,6 +2,9 @@
 //! that runs the real `kubectl-uepe` binary against real peers started on
 //! loopback. Each module covers one area; `support` holds the helpers.
 
+// Helpers panic with a message when a peer misbehaves: that is the report.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod support;
 
 mod aws;
@@ -9,4 +12,5 @@ mod cli;
 mod cluster;
 mod krew;
 mod manifests;
+mod mirror;
 mod web;

@@ -161,6 +161,12 @@ peers_chromium() {
 }
 GROUPS_IN_ORDER+=(chromium)
 
+# CNCF distribution registry and skopeo: mirror tests and benchmark (issue 5).
+peers_registry() {
+    apt_install docker-registry skopeo
+}
+GROUPS_IN_ORDER+=(registry)
+
 # (end of peer groups)
 
 # --- main ----------------------------------------------------------------------

@@ -33,10 +33,14 @@ pub fn is_loopback(host: &str) -> bool {
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The schemes to try, in order: HTTPS only, unless the registry is on
-/// loopback or `--insecure` allows plain HTTP after it (as docker does).
+/// The schemes to try, in order: HTTPS only, unless `--insecure` allows
+/// plain HTTP after it (as docker does) or the registry is on loopback,
+/// where plain HTTP is the common case and is tried first (the first
+/// request carries no credentials).
 pub fn schemes(host: &str, insecure: bool) -> &'static [&'static str] {
-    if insecure || is_loopback(host) {
+    if is_loopback(host) {
+        &["http", "https"]
+    } else if insecure {
         &["https", "http"]
     } else {
         &["https"]
@@ -148,6 +152,14 @@ impl Registry {
                 .send()
                 .await
             {
+                // A TLS port's answer to plain HTTP: try the next scheme.
+                Ok(resp)
+                    if *scheme == "http"
+                        && resp.status().as_u16() == 400
+                        && n + 1 < candidates.len() =>
+                {
+                    last = "plain HTTP refused".into();
+                }
                 Ok(resp) => {
                     let challenge = resp
                         .headers()
@@ -415,7 +427,7 @@ mod tests {
             "a.localhost",
         ] {
             assert!(is_loopback(h), "{h}");
-            assert_eq!(schemes(h, false), ["https", "http"]);
+            assert_eq!(schemes(h, false), ["http", "https"]);
         }
         for h in [
             "registry.example.com",
