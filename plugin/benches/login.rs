@@ -6,6 +6,8 @@
 //! Run: `cargo bench -p kubectl-uepe --bench login` (needs `moto_server` and
 //! `aws` on PATH: `pip install 'moto[server]' awscli`).
 
+#![allow(clippy::expect_used)] // a benchmark stops at the first broken run
+
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -145,6 +145,7 @@ impl Moto {
                     std::thread::sleep(Duration::from_millis(100));
                 }
                 let _ = child.kill();
+                let _ = child.wait();
                 None
             })
             .expect("moto_server did not start");
