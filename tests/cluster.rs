@@ -563,3 +563,44 @@ fn secret_refresh_and_create_take_the_password_and_expiry_from_ecr() {
             <= 1
     );
 }
+
+#[test]
+fn kubeconfig_env_with_several_files_and_context_flag() {
+    let api = ApiServer::start(&["uepe"]);
+    let dir = tempdir();
+    let good = api.kubeconfig(dir.path());
+    // A first file whose current context points nowhere: only --context
+    // picks the double's context from the second file.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let bad = dir.path().join("first");
+    std::fs::write(
+        &bad,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: nowhere\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: nowhere\n  context:\n    cluster: nowhere\n    user: u\ncurrent-context: nowhere\nusers:\n- name: u\n  user:\n    token: t\n"),
+    )
+    .expect("first kubeconfig");
+    let env = format!("{}:{}", bad.display(), good.display());
+    let mut c = uepe(&["secret", "create", "--password-stdin"]);
+    c.env("KUBECONFIG", &env);
+    let r = run_with_stdin(c, PASSWORD);
+    assert_ne!(r.code, 0, "the first file's current context is used");
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        r.stderr
+    );
+
+    let mut c = uepe(&[
+        "--context",
+        "double",
+        "secret",
+        "create",
+        "--password-stdin",
+    ]);
+    c.env("KUBECONFIG", &env);
+    let r = run_with_stdin(c, PASSWORD);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(api.get("v1", "Secret", "uepe", "ecr-cred").is_some());
+}
