@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use base64::Engine as _;
 
 use crate::support::moto::{Keys, Moto};
-use crate::support::{Run, run, run_with_stdin, tempdir, uepe};
+use crate::support::{Run, run, tempdir, uepe};
 
 /// `kubectl-uepe ARGS` pointed at moto, signing with `keys`.
 fn with_keys(moto: &Moto, keys: &Keys, args: &[&str]) -> Command {
@@ -365,11 +365,7 @@ fn unreachable_endpoint_and_unknown_region_are_named() {
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let mut c = uepe(&["login", "--print-password"]);
-    c.env("AWS_ENDPOINT_URL_ECR", format!("http://127.0.0.1:{port}"));
-    c.env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE000000000")
-        .env("AWS_SECRET_ACCESS_KEY", "s3cr3t-value");
-    let r = run(c);
+    let r = login_at(&format!("http://127.0.0.1:{port}"), "s3cr3t-value");
     assert_ne!(r.code, 0);
     assert!(
         r.stderr.contains(&format!(
@@ -388,6 +384,15 @@ fn unreachable_endpoint_and_unknown_region_are_named() {
     let r = run(c);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("xx-nowhere-9"), "{}", r.stderr);
+}
+
+/// `login --print-password` against `endpoint` with a made-up key.
+fn login_at(endpoint: &str, secret: &str) -> Run {
+    let mut c = uepe(&["login", "--print-password"]);
+    c.env("AWS_ENDPOINT_URL_ECR", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE000000000")
+        .env("AWS_SECRET_ACCESS_KEY", secret);
+    run(c)
 }
 
 /// A fault injector on loopback: answers every request with `status` and
@@ -419,11 +424,7 @@ fn server_errors_are_retried_three_times_and_client_errors_not() {
         503,
         r#"{"__type":"ServiceUnavailableException","message":"busy"}"#,
     );
-    let mut c = uepe(&["login", "--print-password"]);
-    c.env("AWS_ENDPOINT_URL_ECR", &url);
-    c.env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE000000000")
-        .env("AWS_SECRET_ACCESS_KEY", "s");
-    let r = run(c);
+    let r = login_at(&url, "s");
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("after 3 attempts"), "{}", r.stderr);
     assert_eq!(count.load(Ordering::SeqCst), 3);
@@ -432,11 +433,7 @@ fn server_errors_are_retried_three_times_and_client_errors_not() {
         400,
         r#"{"__type":"InvalidParameterException","message":"bad"}"#,
     );
-    let mut c = uepe(&["login", "--print-password"]);
-    c.env("AWS_ENDPOINT_URL_ECR", &url);
-    c.env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE000000000")
-        .env("AWS_SECRET_ACCESS_KEY", "s");
-    let r = run(c);
+    let r = login_at(&url, "s");
     assert_ne!(r.code, 0);
     assert!(
         r.stderr.contains("InvalidParameterException"),
@@ -452,10 +449,7 @@ fn clock_skew_is_reported_as_such() {
         400,
         r#"{"__type":"InvalidSignatureException","message":"Signature expired: 20260101T000000Z is now earlier than 20261128T000000Z"}"#,
     );
-    let mut c = uepe(&["login", "--print-password"]);
-    c.env("AWS_ENDPOINT_URL_ECR", &url);
-    c.env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE000000000")
-        .env("AWS_SECRET_ACCESS_KEY", "s");
-    let r = run_with_stdin(c, "");
+    let r = login_at(&url, "s");
+    assert_ne!(r.code, 0);
     assert!(r.stderr.contains("clock"), "{}", r.stderr);
 }

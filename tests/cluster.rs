@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use std::process::Command;
 
-use crate::support::apiserver::{ApiServer, JobOutcome};
+use crate::support::apiserver::{ApiServer, JobOutcome, write_kubeconfig};
 use crate::support::moto::Moto;
 use crate::support::{Run, run_with_stdin, tempdir, uepe};
 
@@ -499,12 +499,11 @@ fn an_unreachable_server_is_named() {
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let kc = dir.path().join("kc");
-    std::fs::write(
-        &kc,
-        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: t\n"),
-    )
-    .expect("kubeconfig");
+    let kc = write_kubeconfig(
+        &dir.path().join("kc"),
+        "c",
+        &format!("http://127.0.0.1:{port}"),
+    );
     let r = run_with_stdin(
         uepe(&[
             "--kubeconfig",
@@ -575,12 +574,11 @@ fn kubeconfig_env_with_several_files_and_context_flag() {
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let bad = dir.path().join("first");
-    std::fs::write(
-        &bad,
-        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: nowhere\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: nowhere\n  context:\n    cluster: nowhere\n    user: u\ncurrent-context: nowhere\nusers:\n- name: u\n  user:\n    token: t\n"),
-    )
-    .expect("first kubeconfig");
+    let bad = write_kubeconfig(
+        &dir.path().join("first"),
+        "nowhere",
+        &format!("http://127.0.0.1:{port}"),
+    );
     let env = format!("{}:{}", bad.display(), good.display());
     let mut c = uepe(&["secret", "create", "--password-stdin"]);
     c.env("KUBECONFIG", &env);

@@ -99,13 +99,7 @@ impl ApiServer {
 
     /// Writes a kubeconfig pointing at the double into `dir`.
     pub fn kubeconfig(&self, dir: &Path) -> PathBuf {
-        let path = dir.join("kubeconfig");
-        let text = format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {}\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: tester\n    namespace: uepe\ncurrent-context: double\nusers:\n- name: tester\n  user:\n    token: test-token\n",
-            self.url
-        );
-        std::fs::write(&path, text).expect("write kubeconfig");
-        path
+        write_kubeconfig(&dir.join("kubeconfig"), "double", &self.url)
     }
 
     /// Stores an object as a controller or admin would (no log entry).
@@ -165,6 +159,16 @@ impl ApiServer {
             .filter(|r| r.method != "GET")
             .collect()
     }
+}
+
+/// Writes a kubeconfig at `path` whose one context, `name`, talks to `server`
+/// with a bearer token (any token is accepted by the double).
+pub fn write_kubeconfig(path: &Path, name: &str, server: &str) -> PathBuf {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: {server}\ncontexts:\n- name: {name}\n  context:\n    cluster: {name}\n    user: tester\n    namespace: uepe\ncurrent-context: {name}\nusers:\n- name: tester\n  user:\n    token: test-token\n"
+    );
+    std::fs::write(path, text).expect("write kubeconfig");
+    path.to_owned()
 }
 
 /// The store key of an object: (api path, plural, namespace, name).

@@ -52,8 +52,8 @@ fn mode(m: &ManifestArgs) -> Result<Mode, Error> {
     }
 }
 
-/// `-o` for a live apply: kubectl prints result lines, so only `name` or the
-/// default make sense there.
+/// A live apply reads the core's objects as JSON, whatever `-o` says: the
+/// user sees kubectl-style result lines, not the manifests.
 fn live_output(core_request: &mut Value) {
     core_request["output"] = Value::String("json".into());
 }
