@@ -109,7 +109,7 @@ fn pull_secret(i: &PullSecretInput) -> Result<String, Errors> {
             serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
         }));
     }
-    objs.extend(namespaces.iter().map(|ns| output::value(&ps.secret(ns))));
+    objs.extend(namespaces.iter().map(|ns| ps.secret(ns)));
     Ok(output::objects(&objs, Format::from_name(format)))
 }
 

@@ -1,12 +1,10 @@
 //! The `external-secrets` runner: for clusters that run External Secrets
 //! Operator, an `ECRAuthorizationToken` generator and an `ExternalSecret`
 //! whose template writes the `.dockerconfigjson` itself, in each namespace.
-//! ESO's types are not in k8s-openapi, so these are built as JSON.
 
 use serde_json::{Value, json};
 
 use crate::render::component_labels;
-use crate::render::output::value;
 use crate::render::refresher::Refresher;
 
 /// API version of the ExternalSecret.
@@ -21,7 +19,7 @@ pub fn objects(r: &Refresher<'_>) -> Vec<Value> {
     for ns in r.namespaces {
         let auth = match r.role_arn {
             Some(_) => {
-                out.push(value(&r.service_account(ns)));
+                out.push(r.service_account(ns));
                 json!({ "jwt": { "serviceAccountRef": { "name": r.name() } } })
             }
             None => {

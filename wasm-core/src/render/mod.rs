@@ -10,6 +10,7 @@ pub mod pod;
 pub mod refresher;
 pub mod secret;
 
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// The label every object the plugin makes carries.
@@ -26,4 +27,9 @@ pub fn component_labels(instance: &str, component: &str) -> BTreeMap<String, Str
         (INSTANCE_LABEL.to_owned(), instance.to_owned()),
         (COMPONENT_LABEL.to_owned(), component.to_owned()),
     ])
+}
+
+/// `metadata` of a namespaced object.
+pub fn metadata(name: &str, namespace: &str, labels: BTreeMap<String, String>) -> Value {
+    json!({ "name": name, "namespace": namespace, "labels": labels })
 }

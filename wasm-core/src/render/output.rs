@@ -31,12 +31,6 @@ impl Format {
     }
 }
 
-/// Converts a typed object to a JSON value (keys sorted).
-pub fn value<T: Serialize>(obj: &T) -> Value {
-    // Every type handed in here is plain data with string keys: it always serializes.
-    serde_json::to_value(obj).unwrap_or(Value::Null)
-}
-
 /// JSON with kubectl's four-space indent and a final newline.
 pub fn json<T: Serialize>(v: &T) -> String {
     let mut out = Vec::new();

@@ -2,15 +2,13 @@
 //! resource bounds, the memory-backed scratch volumes, the AWS credentials
 //! file mount and the API token mounted only where it is needed. Together
 //! they pass Pod Security Standards "restricted" and checkov.
+//!
+//! Objects are built as JSON, not as k8s-openapi types: those types drag
+//! their whole serializers (and jiff, for timestamps) into the component
+//! the web page downloads. The unit tests below read every rendered
+//! object back through k8s-openapi, so a misspelt field still fails.
 
-use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapProjection, DownwardAPIProjection, DownwardAPIVolumeFile,
-    EmptyDirVolumeSource, EnvVar, KeyToPath, ObjectFieldSelector, PodSecurityContext,
-    ProjectedVolumeSource, ResourceRequirements, SeccompProfile, SecretVolumeSource,
-    SecurityContext, ServiceAccountTokenProjection, Volume, VolumeMount, VolumeProjection,
-};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use std::collections::BTreeMap;
+use serde_json::{Value, json};
 
 /// The non-root user every refresher container runs as (distroless nonroot).
 pub const USER: i64 = 65532;
@@ -28,40 +26,32 @@ pub const AWS_CREDENTIALS: &str = "aws-credentials";
 /// The projected API token volume.
 pub const KUBE_API_ACCESS: &str = "kube-api-access";
 
+/// Files mounted from Secrets and the token: owner and fsGroup may read (0440).
+const READ_ONLY_MODE: u32 = 0o440;
+
 /// Pod-level security context: non-root, RuntimeDefault seccomp.
-pub fn pod_security() -> PodSecurityContext {
-    PodSecurityContext {
-        run_as_non_root: Some(true),
-        run_as_user: Some(USER),
-        run_as_group: Some(USER),
-        fs_group: Some(USER),
-        seccomp_profile: Some(SeccompProfile {
-            type_: "RuntimeDefault".into(),
-            ..SeccompProfile::default()
-        }),
-        ..PodSecurityContext::default()
-    }
+pub fn pod_security() -> Value {
+    json!({
+        "runAsNonRoot": true,
+        "runAsUser": USER,
+        "runAsGroup": USER,
+        "fsGroup": USER,
+        "seccompProfile": { "type": "RuntimeDefault" },
+    })
 }
 
 /// Container-level security context: no privilege, no capability, read-only root.
-pub fn container_security() -> SecurityContext {
-    SecurityContext {
-        allow_privilege_escalation: Some(false),
-        privileged: Some(false),
-        read_only_root_filesystem: Some(true),
-        run_as_non_root: Some(true),
-        run_as_user: Some(USER),
-        run_as_group: Some(USER),
-        capabilities: Some(Capabilities {
-            drop: Some(vec!["ALL".into()]),
-            ..Capabilities::default()
-        }),
-        seccomp_profile: Some(SeccompProfile {
-            type_: "RuntimeDefault".into(),
-            ..SeccompProfile::default()
-        }),
-        ..SecurityContext::default()
-    }
+pub fn container_security() -> Value {
+    json!({
+        "allowPrivilegeEscalation": false,
+        "privileged": false,
+        "readOnlyRootFilesystem": true,
+        "runAsNonRoot": true,
+        "runAsUser": USER,
+        "runAsGroup": USER,
+        "capabilities": { "drop": ["ALL"] },
+        "seccompProfile": { "type": "RuntimeDefault" },
+    })
 }
 
 /// Requests and limits for one container.
@@ -70,114 +60,67 @@ pub fn resources(
     cpu_limit: &str,
     memory_request: &str,
     memory_limit: &str,
-) -> ResourceRequirements {
-    let q = |cpu: &str, mem: &str| {
-        BTreeMap::from([
-            ("cpu".to_owned(), Quantity(cpu.to_owned())),
-            ("memory".to_owned(), Quantity(mem.to_owned())),
-        ])
-    };
-    ResourceRequirements {
-        requests: Some(q(cpu_request, memory_request)),
-        limits: Some(q(cpu_limit, memory_limit)),
-        ..ResourceRequirements::default()
-    }
+) -> Value {
+    json!({
+        "requests": { "cpu": cpu_request, "memory": memory_request },
+        "limits": { "cpu": cpu_limit, "memory": memory_limit },
+    })
 }
 
 /// A memory-backed emptyDir of `size`.
-pub fn memory_volume(name: &str, size: &str) -> Volume {
-    Volume {
-        name: name.into(),
-        empty_dir: Some(EmptyDirVolumeSource {
-            medium: Some("Memory".into()),
-            size_limit: Some(Quantity(size.into())),
-        }),
-        ..Volume::default()
-    }
+pub fn memory_volume(name: &str, size: &str) -> Value {
+    json!({ "name": name, "emptyDir": { "medium": "Memory", "sizeLimit": size } })
 }
 
 /// The AWS credentials Secret as a read-only file for the fsGroup.
-pub fn aws_credentials_volume(secret: &str) -> Volume {
-    Volume {
-        name: AWS_CREDENTIALS.into(),
-        secret: Some(SecretVolumeSource {
-            secret_name: Some(secret.into()),
-            default_mode: Some(0o440),
-            ..SecretVolumeSource::default()
-        }),
-        ..Volume::default()
-    }
+pub fn aws_credentials_volume(secret: &str) -> Value {
+    json!({
+        "name": AWS_CREDENTIALS,
+        "secret": { "secretName": secret, "defaultMode": READ_ONLY_MODE },
+    })
 }
 
 /// The API token, CA and namespace, projected as the kubelet would, so only
 /// the container that mounts this volume can talk to the API server.
-pub fn kube_api_access_volume() -> Volume {
-    Volume {
-        name: KUBE_API_ACCESS.into(),
-        projected: Some(ProjectedVolumeSource {
-            default_mode: Some(0o440),
-            sources: Some(vec![
-                VolumeProjection {
-                    service_account_token: Some(ServiceAccountTokenProjection {
-                        path: "token".into(),
-                        expiration_seconds: Some(3607),
-                        ..ServiceAccountTokenProjection::default()
-                    }),
-                    ..VolumeProjection::default()
+pub fn kube_api_access_volume() -> Value {
+    json!({
+        "name": KUBE_API_ACCESS,
+        "projected": {
+            "defaultMode": READ_ONLY_MODE,
+            "sources": [
+                { "serviceAccountToken": { "path": "token", "expirationSeconds": 3607 } },
+                {
+                    "configMap": {
+                        "name": "kube-root-ca.crt",
+                        "items": [{ "key": "ca.crt", "path": "ca.crt" }],
+                    },
                 },
-                VolumeProjection {
-                    config_map: Some(ConfigMapProjection {
-                        name: "kube-root-ca.crt".into(),
-                        items: Some(vec![KeyToPath {
-                            key: "ca.crt".into(),
-                            path: "ca.crt".into(),
-                            ..KeyToPath::default()
-                        }]),
-                        ..ConfigMapProjection::default()
-                    }),
-                    ..VolumeProjection::default()
+                {
+                    "downwardAPI": {
+                        "items": [{
+                            "path": "namespace",
+                            "fieldRef": { "fieldPath": "metadata.namespace" },
+                        }],
+                    },
                 },
-                VolumeProjection {
-                    downward_api: Some(DownwardAPIProjection {
-                        items: Some(vec![DownwardAPIVolumeFile {
-                            path: "namespace".into(),
-                            field_ref: Some(ObjectFieldSelector {
-                                field_path: "metadata.namespace".into(),
-                                ..ObjectFieldSelector::default()
-                            }),
-                            ..DownwardAPIVolumeFile::default()
-                        }]),
-                    }),
-                    ..VolumeProjection::default()
-                },
-            ]),
-        }),
-        ..Volume::default()
-    }
+            ],
+        },
+    })
 }
 
 /// A read-only (or writable) mount.
-pub fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
-    VolumeMount {
-        name: name.into(),
-        mount_path: path.into(),
-        read_only: Some(read_only),
-        ..VolumeMount::default()
-    }
+pub fn mount(name: &str, path: &str, read_only: bool) -> Value {
+    json!({ "name": name, "mountPath": path, "readOnly": read_only })
 }
 
 /// A plain environment variable.
-pub fn env(name: &str, value: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value: Some(value.into()),
-        ..EnvVar::default()
-    }
+pub fn env(name: &str, value: &str) -> Value {
+    json!({ "name": name, "value": value })
 }
 
 /// The environment that points the AWS tools at the region and, without
 /// IRSA, at the mounted credentials file; never at the instance metadata.
-pub fn aws_env(region: &str, keys_mounted: bool) -> Vec<EnvVar> {
+pub fn aws_env(region: &str, keys_mounted: bool) -> Vec<Value> {
     let mut v = vec![
         env("AWS_REGION", region),
         env("AWS_EC2_METADATA_DISABLED", "true"),

@@ -3,20 +3,15 @@
 //! a CronJob for the `aws-cli` or `plugin` runner. The `external-secrets`
 //! runner lives in `eso.rs`.
 
-use k8s_openapi::ByteString;
-use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
-use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Secret, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde_json::Value;
-use std::collections::BTreeMap;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value, json};
 
 use crate::cron::Schedule;
 use crate::images::Registry;
-use crate::render::component_labels;
-use crate::render::output::value;
 use crate::render::pod::{self, AWS_CREDENTIALS, KUBE_API_ACCESS, SCRATCH, TMP};
 use crate::render::secret::{PullSecret, docker_config_printf_format};
+use crate::render::{component_labels, metadata};
 use crate::request::AwsKeys;
 
 /// Default image of the `aws-cli` runner's init container (AWS's own).
@@ -99,13 +94,12 @@ impl Refresher<'_> {
         format!("{}{LONGEST_SUFFIX}", self.secret_name)
     }
 
-    fn meta(&self, name: &str, namespace: &str) -> ObjectMeta {
-        ObjectMeta {
-            name: Some(name.to_owned()),
-            namespace: Some(namespace.to_owned()),
-            labels: Some(component_labels(self.secret_name, "refresher")),
-            ..ObjectMeta::default()
-        }
+    fn meta(&self, name: &str, namespace: &str) -> Value {
+        metadata(
+            name,
+            namespace,
+            component_labels(self.secret_name, "refresher"),
+        )
     }
 
     /// Every object, in apply order: pull Secrets, credentials, identity,
@@ -113,26 +107,26 @@ impl Refresher<'_> {
     pub fn objects(&self) -> Vec<Value> {
         let mut out: Vec<Value> = Vec::new();
         if let Some(ps) = &self.pull_secret {
-            out.extend(self.namespaces.iter().map(|ns| value(&ps.secret(ns))));
+            out.extend(self.namespaces.iter().map(|ns| ps.secret(ns)));
         }
         if self.runner == Runner::ExternalSecrets {
             out.extend(crate::render::eso::objects(self));
             return out;
         }
         if let (None, Some(keys)) = (self.role_arn, self.credentials) {
-            out.push(value(&self.credentials_file_secret(keys)));
+            out.push(self.credentials_file_secret(keys));
         }
-        out.push(value(&self.service_account(self.home())));
+        out.push(self.service_account(self.home()));
         for ns in self.namespaces {
-            out.push(value(&self.role(ns)));
-            out.push(value(&self.role_binding(ns)));
+            out.push(self.role(ns));
+            out.push(self.role_binding(ns));
         }
-        out.push(value(&self.cron_job()));
+        out.push(self.cron_job());
         out
     }
 
     /// The AWS keys as a shared-credentials file.
-    fn credentials_file_secret(&self, keys: &AwsKeys) -> Secret {
+    fn credentials_file_secret(&self, keys: &AwsKeys) -> Value {
         let mut file = format!(
             "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
             keys.access_key_id, keys.secret_access_key
@@ -140,62 +134,63 @@ impl Refresher<'_> {
         if let Some(token) = keys.session_token.as_deref().filter(|t| !t.is_empty()) {
             file.push_str(&format!("aws_session_token = {token}\n"));
         }
-        Secret {
-            metadata: self.meta(&self.credentials_secret(), self.home()),
-            type_: Some("Opaque".into()),
-            data: Some(BTreeMap::from([(
-                "credentials".to_owned(),
-                ByteString(file.into_bytes()),
-            )])),
-            ..Secret::default()
-        }
+        json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": self.meta(&self.credentials_secret(), self.home()),
+            "type": "Opaque",
+            "data": { "credentials": B64.encode(file) },
+        })
     }
 
     /// The identity the Job runs as; carries the IRSA role when given.
-    pub fn service_account(&self, namespace: &str) -> ServiceAccount {
+    pub fn service_account(&self, namespace: &str) -> Value {
         let mut meta = self.meta(&self.name(), namespace);
-        meta.annotations = self
-            .role_arn
-            .map(|arn| BTreeMap::from([(IRSA_ANNOTATION.to_owned(), arn.to_owned())]));
-        ServiceAccount {
-            metadata: meta,
-            automount_service_account_token: Some(false),
-            ..ServiceAccount::default()
+        if let Some(arn) = self.role_arn {
+            meta["annotations"] = json!({ IRSA_ANNOTATION: arn });
         }
+        json!({
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": meta,
+            "automountServiceAccountToken": false,
+        })
     }
 
     /// get + patch on the one pull Secret, nothing else.
-    fn role(&self, namespace: &str) -> Role {
-        Role {
-            metadata: self.meta(&self.name(), namespace),
-            rules: Some(vec![PolicyRule {
-                api_groups: Some(vec![String::new()]),
-                resources: Some(vec!["secrets".into()]),
-                resource_names: Some(vec![self.secret_name.to_owned()]),
-                verbs: vec!["get".into(), "patch".into()],
-                ..PolicyRule::default()
-            }]),
-        }
+    fn role(&self, namespace: &str) -> Value {
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": self.meta(&self.name(), namespace),
+            "rules": [{
+                "apiGroups": [""],
+                "resources": ["secrets"],
+                "resourceNames": [self.secret_name],
+                "verbs": ["get", "patch"],
+            }],
+        })
     }
 
-    fn role_binding(&self, namespace: &str) -> RoleBinding {
-        RoleBinding {
-            metadata: self.meta(&self.name(), namespace),
-            role_ref: RoleRef {
-                api_group: "rbac.authorization.k8s.io".into(),
-                kind: "Role".into(),
-                name: self.name(),
+    fn role_binding(&self, namespace: &str) -> Value {
+        json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": self.meta(&self.name(), namespace),
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Role",
+                "name": self.name(),
             },
-            subjects: Some(vec![Subject {
-                kind: "ServiceAccount".into(),
-                name: self.name(),
-                namespace: Some(self.home().to_owned()),
-                ..Subject::default()
-            }]),
-        }
+            "subjects": [{
+                "kind": "ServiceAccount",
+                "name": self.name(),
+                "namespace": self.home(),
+            }],
+        })
     }
 
-    fn cron_job(&self) -> CronJob {
+    fn cron_job(&self) -> Value {
         let keys_mounted = self.role_arn.is_none();
         let mut volumes = vec![
             pod::memory_volume(TMP, "16Mi"),
@@ -204,60 +199,49 @@ impl Refresher<'_> {
         if keys_mounted {
             volumes.push(pod::aws_credentials_volume(&self.credentials_secret()));
         }
-        let (init_containers, containers) = match self.runner {
-            Runner::Plugin => (None, vec![self.plugin_container(keys_mounted)]),
+        let mut pod_spec = json!({
+            "serviceAccountName": self.name(),
+            "automountServiceAccountToken": false,
+            "restartPolicy": "Never",
+            "securityContext": pod::pod_security(),
+        });
+        match self.runner {
+            Runner::Plugin => pod_spec["containers"] = json!([self.plugin_container(keys_mounted)]),
             _ => {
                 volumes.push(pod::memory_volume(SCRATCH, "1Mi"));
-                (
-                    Some(vec![self.aws_cli_container(keys_mounted)]),
-                    vec![self.kubectl_container()],
-                )
+                pod_spec["initContainers"] = json!([self.aws_cli_container(keys_mounted)]);
+                pod_spec["containers"] = json!([self.kubectl_container()]);
             }
-        };
-        let labels = component_labels(self.secret_name, "refresher");
-        CronJob {
-            metadata: self.meta(&self.name(), self.home()),
-            spec: Some(CronJobSpec {
-                schedule: self.schedule.text.clone(),
-                concurrency_policy: Some("Forbid".into()),
-                starting_deadline_seconds: Some(600),
-                successful_jobs_history_limit: Some(1),
-                failed_jobs_history_limit: Some(3),
-                suspend: Some(false),
-                job_template: JobTemplateSpec {
-                    metadata: Some(ObjectMeta {
-                        labels: Some(labels.clone()),
-                        ..ObjectMeta::default()
-                    }),
-                    spec: Some(JobSpec {
-                        backoff_limit: Some(3),
-                        active_deadline_seconds: Some(600),
-                        template: PodTemplateSpec {
-                            metadata: Some(ObjectMeta {
-                                labels: Some(labels),
-                                ..ObjectMeta::default()
-                            }),
-                            spec: Some(PodSpec {
-                                service_account_name: Some(self.name()),
-                                automount_service_account_token: Some(false),
-                                restart_policy: Some("Never".into()),
-                                security_context: Some(pod::pod_security()),
-                                init_containers,
-                                containers,
-                                volumes: Some(volumes),
-                                ..PodSpec::default()
-                            }),
-                        },
-                        ..JobSpec::default()
-                    }),
-                },
-                ..CronJobSpec::default()
-            }),
-            ..CronJob::default()
         }
+        pod_spec["volumes"] = Value::Array(volumes);
+        let labels = component_labels(self.secret_name, "refresher");
+        json!({
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": self.meta(&self.name(), self.home()),
+            "spec": {
+                "schedule": self.schedule.text,
+                "concurrencyPolicy": "Forbid",
+                "startingDeadlineSeconds": 600,
+                "successfulJobsHistoryLimit": 1,
+                "failedJobsHistoryLimit": 3,
+                "suspend": false,
+                "jobTemplate": {
+                    "metadata": { "labels": labels },
+                    "spec": {
+                        "backoffLimit": 3,
+                        "activeDeadlineSeconds": 600,
+                        "template": {
+                            "metadata": { "labels": labels },
+                            "spec": pod_spec,
+                        },
+                    },
+                },
+            },
+        })
     }
 
-    fn aws_mounts(&self, keys_mounted: bool) -> Vec<k8s_openapi::api::core::v1::VolumeMount> {
+    fn aws_mounts(&self, keys_mounted: bool) -> Vec<Value> {
         let mut m = vec![pod::mount(TMP, "/tmp", false)];
         if keys_mounted {
             m.push(pod::mount(AWS_CREDENTIALS, pod::AWS_CREDENTIALS_DIR, true));
@@ -266,20 +250,19 @@ impl Refresher<'_> {
     }
 
     /// Gets the token and writes the Secrets as JSON; holds no API token.
-    fn aws_cli_container(&self, keys_mounted: bool) -> Container {
+    fn aws_cli_container(&self, keys_mounted: bool) -> Value {
         let mut mounts = self.aws_mounts(keys_mounted);
         mounts.push(pod::mount(SCRATCH, "/work", false));
-        Container {
-            name: "get-token".into(),
-            image: Some(self.aws_cli_image.to_owned()),
-            image_pull_policy: Some("Always".into()),
-            command: Some(vec!["/bin/sh".into(), "-ec".into(), self.aws_cli_script()]),
-            env: Some(pod::aws_env(self.region, keys_mounted)),
-            volume_mounts: Some(mounts),
-            security_context: Some(pod::container_security()),
-            resources: Some(pod::resources("50m", "500m", "128Mi", "256Mi")),
-            ..Container::default()
-        }
+        json!({
+            "name": "get-token",
+            "image": self.aws_cli_image,
+            "imagePullPolicy": "Always",
+            "command": ["/bin/sh", "-ec", self.aws_cli_script()],
+            "env": pod::aws_env(self.region, keys_mounted),
+            "volumeMounts": mounts,
+            "securityContext": pod::container_security(),
+            "resources": pod::resources("50m", "500m", "128Mi", "256Mi"),
+        })
     }
 
     /// The init container's script: one ECR call, then the Secrets written
@@ -297,7 +280,7 @@ impl Refresher<'_> {
         let mut secrets: Vec<Value> = self
             .namespaces
             .iter()
-            .map(|ns| value(&template.secret(ns)))
+            .map(|ns| template.secret(ns))
             .collect();
         for s in &mut secrets {
             s["data"][".dockerconfigjson"] = Value::String(CONFIG.into());
@@ -335,52 +318,50 @@ impl Refresher<'_> {
     }
 
     /// Applies the Secrets; the only container that holds the API token.
-    fn kubectl_container(&self) -> Container {
-        Container {
-            name: "apply-secret".into(),
-            image: Some(self.kubectl_image.to_owned()),
-            image_pull_policy: Some("Always".into()),
-            args: Some(vec![
-                "apply".into(),
-                "--server-side".into(),
+    fn kubectl_container(&self) -> Value {
+        json!({
+            "name": "apply-secret",
+            "image": self.kubectl_image,
+            "imagePullPolicy": "Always",
+            "args": [
+                "apply",
+                "--server-side",
                 format!("--field-manager={FIELD_MANAGER}"),
-                "--force-conflicts".into(),
-                "--filename=/work/secrets.json".into(),
-            ]),
-            env: Some(vec![pod::env("HOME", "/tmp")]),
-            volume_mounts: Some(vec![
+                "--force-conflicts",
+                "--filename=/work/secrets.json",
+            ],
+            "env": [pod::env("HOME", "/tmp")],
+            "volumeMounts": [
                 pod::mount(SCRATCH, "/work", true),
                 pod::mount(TMP, "/tmp", false),
                 pod::mount(KUBE_API_ACCESS, pod::TOKEN_DIR, true),
-            ]),
-            security_context: Some(pod::container_security()),
-            resources: Some(pod::resources("10m", "200m", "32Mi", "128Mi")),
-            ..Container::default()
-        }
+            ],
+            "securityContext": pod::container_security(),
+            "resources": pod::resources("10m", "200m", "32Mi", "128Mi"),
+        })
     }
 
     /// `kubectl-uepe secret refresh` in one container.
-    fn plugin_container(&self, keys_mounted: bool) -> Container {
+    fn plugin_container(&self, keys_mounted: bool) -> Value {
         let mut mounts = self.aws_mounts(keys_mounted);
         mounts.push(pod::mount(KUBE_API_ACCESS, pod::TOKEN_DIR, true));
-        Container {
-            name: "refresh".into(),
-            image: Some(self.plugin_image.unwrap_or_default().to_owned()),
-            image_pull_policy: Some("Always".into()),
-            command: Some(vec!["kubectl-uepe".into()]),
-            args: Some(vec![
-                "secret".into(),
-                "refresh".into(),
+        json!({
+            "name": "refresh",
+            "image": self.plugin_image.unwrap_or_default(),
+            "imagePullPolicy": "Always",
+            "command": ["kubectl-uepe"],
+            "args": [
+                "secret",
+                "refresh",
                 format!("--name={}", self.secret_name),
                 format!("--namespace={}", self.namespaces.join(",")),
                 format!("--registry={}", self.registry.display()),
                 format!("--region={}", self.region),
-            ]),
-            env: Some(pod::aws_env(self.region, keys_mounted)),
-            volume_mounts: Some(mounts),
-            security_context: Some(pod::container_security()),
-            resources: Some(pod::resources("10m", "200m", "32Mi", "64Mi")),
-            ..Container::default()
-        }
+            ],
+            "env": pod::aws_env(self.region, keys_mounted),
+            "volumeMounts": mounts,
+            "securityContext": pod::container_security(),
+            "resources": pod::resources("10m", "200m", "32Mi", "64Mi"),
+        })
     }
 }

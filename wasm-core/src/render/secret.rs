@@ -3,14 +3,12 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::Secret;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use crate::images::Registry;
-use crate::render::component_labels;
+use crate::render::{component_labels, metadata};
 
 /// Annotation that records when the password in the Secret expires.
 pub const EXPIRES_ANNOTATION: &str = "kubectl-uepe/password-expires-at";
@@ -77,24 +75,22 @@ pub struct PullSecret<'a> {
 
 impl PullSecret<'_> {
     /// The `kubernetes.io/dockerconfigjson` Secret in `namespace`.
-    pub fn secret(&self, namespace: &str) -> Secret {
+    pub fn secret(&self, namespace: &str) -> Value {
         let config = docker_config_json(self.registry, self.username, self.password);
-        Secret {
-            metadata: ObjectMeta {
-                name: Some(self.name.to_owned()),
-                namespace: Some(namespace.to_owned()),
-                labels: Some(component_labels(self.name, "pull-secret")),
-                annotations: self
-                    .expires_at
-                    .map(|t| BTreeMap::from([(EXPIRES_ANNOTATION.to_owned(), t.to_owned())])),
-                ..ObjectMeta::default()
-            },
-            type_: Some("kubernetes.io/dockerconfigjson".into()),
-            data: Some(BTreeMap::from([(
-                ".dockerconfigjson".to_owned(),
-                ByteString(config.into_bytes()),
-            )])),
-            ..Secret::default()
+        let mut meta = metadata(
+            self.name,
+            namespace,
+            component_labels(self.name, "pull-secret"),
+        );
+        if let Some(t) = self.expires_at {
+            meta["annotations"] = json!({ EXPIRES_ANNOTATION: t });
         }
+        json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": meta,
+            "type": "kubernetes.io/dockerconfigjson",
+            "data": { ".dockerconfigjson": B64.encode(config) },
+        })
     }
 }
