@@ -96,13 +96,17 @@ fn build_core_module(manifest_dir: &Path, out_dir: &Path) -> Result<Vec<u8>> {
     // Rebuild when any source the core was built from changes.
     let dep_info =
         std::fs::read_to_string(release.join("uepe_core.d")).context("reading uepe_core.d")?;
+    // Paths inside the workspace are given relative to plugin/: cargo
+    // resolves them against this checkout, so two checkouts sharing one
+    // target dir (as CI and a developer here do) each watch their own files.
     for path in dep_paths(&dep_info) {
-        println!("cargo::rerun-if-changed={path}");
+        let path = match Path::new(&path).strip_prefix(workspace) {
+            Ok(inside) => Path::new("..").join(inside),
+            Err(_) => PathBuf::from(path),
+        };
+        println!("cargo::rerun-if-changed={}", path.display());
     }
-    println!(
-        "cargo::rerun-if-changed={}",
-        workspace.join("Cargo.lock").display()
-    );
+    println!("cargo::rerun-if-changed=../Cargo.lock");
     Ok(std::fs::read(release.join("uepe_core.wasm"))?)
 }
 

@@ -89,11 +89,16 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
-/// The workspace root.
+/// The workspace root. Read at run time (cargo sets `CARGO_MANIFEST_DIR`
+/// for the tests it runs): a test binary built in another checkout that
+/// shares the target dir must still read this checkout's files.
 pub fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let plugin = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+        plugin.parent().expect("workspace root").to_path_buf()
+    })
 }
 
 /// Asserts equality, printing both sides in full, one per block, so a diff

@@ -21,10 +21,14 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The workspace root (xtask lives one level below it).
+/// The workspace root (xtask lives one level below it). Read at run time
+/// (`cargo run` sets `CARGO_MANIFEST_DIR`): a binary built in another
+/// checkout that shares the target dir must still work on this one.
 pub fn workspace() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().unwrap_or(here).to_path_buf()
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    here.parent()
+        .map_or_else(|| here.clone(), Path::to_path_buf)
 }
 
 /// Where the built page goes.
@@ -228,6 +232,11 @@ fn ui_module(root: &Path) -> Result<PathBuf> {
             "--release",
             "--target",
             "wasm32-unknown-unknown",
+            // Not stripped: wasm-bindgen reads the `target_features` section
+            // to know which wasm features the module uses, then removes the
+            // name and producers sections itself.
+            "--config",
+            "profile.release.strip=false",
         ],
         &[],
     )?;
