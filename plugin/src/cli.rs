@@ -130,12 +130,9 @@ pub enum SecretCommand {
 /// `secret refresh` flags.
 #[derive(Debug, Args)]
 pub struct SecretRefreshArgs {
-    /// Namespaces, comma-separated or repeated [default: uepe].
-    #[arg(short, long)]
-    pub namespace: Vec<String>,
-    /// Name of the image pull secret.
-    #[arg(long, default_value = "ecr-cred")]
-    pub name: String,
+    /// Which pull secret.
+    #[command(flatten)]
+    pub target: SecretTarget,
     /// Registry the pull secret is for [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,
@@ -147,12 +144,9 @@ pub struct SecretRefreshArgs {
 /// Flags shared by everything that renders manifests.
 #[derive(Debug, Args)]
 pub struct ManifestArgs {
-    /// Namespaces, comma-separated or repeated [default: uepe].
-    #[arg(short, long)]
-    pub namespace: Vec<String>,
-    /// Name of the image pull secret.
-    #[arg(long, default_value = "ecr-cred")]
-    pub name: String,
+    /// Which pull secret.
+    #[command(flatten)]
+    pub target: SecretTarget,
     /// Registry the pull secret is for, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,
@@ -195,20 +189,21 @@ pub enum CronjobCommand {
     )]
     Install(CronjobInstallArgs),
     /// Show the refresher's schedule, last runs and the pull secret's expiry.
-    Status(CronjobTargetArgs),
+    Status(SecretTarget),
     /// Run the refresher now, as `kubectl create job --from=cronjob/...` does.
     Run(CronjobRunArgs),
     /// Remove what install created; the pull secret stays unless --delete-secret.
     Uninstall(CronjobUninstallArgs),
 }
 
-/// Which refresher.
+/// Which pull secret, in which namespaces: the flags every command that
+/// makes, refreshes or inspects the pull secret shares.
 #[derive(Debug, Args)]
-pub struct CronjobTargetArgs {
-    /// Namespaces, comma-separated or repeated; the first hosts the CronJob [default: uepe].
+pub struct SecretTarget {
+    /// Namespaces of the pull secret, comma-separated or repeated; the refresher runs in the first [default: uepe].
     #[arg(short, long)]
     pub namespace: Vec<String>,
-    /// Name of the image pull secret the refresher keeps fresh.
+    /// Name of the image pull secret.
     #[arg(long, default_value = "ecr-cred")]
     pub name: String,
 }
@@ -218,7 +213,7 @@ pub struct CronjobTargetArgs {
 pub struct CronjobRunArgs {
     /// Which refresher.
     #[command(flatten)]
-    pub target: CronjobTargetArgs,
+    pub target: SecretTarget,
     /// Wait for the Job to finish; print its log if it fails.
     #[arg(long)]
     pub wait: bool,
@@ -232,7 +227,7 @@ pub struct CronjobRunArgs {
 pub struct CronjobUninstallArgs {
     /// Which refresher.
     #[command(flatten)]
-    pub target: CronjobTargetArgs,
+    pub target: SecretTarget,
     /// Also delete the pull secret.
     #[arg(long)]
     pub delete_secret: bool,
@@ -285,12 +280,9 @@ pub struct CommandsArgs {
     /// Mirroring tool: all, skopeo, crane or docker.
     #[arg(long, default_value = "all")]
     pub tool: String,
-    /// Namespaces for the pull secret, comma-separated or repeated [default: uepe].
-    #[arg(short, long)]
-    pub namespace: Vec<String>,
-    /// Name of the image pull secret.
-    #[arg(long, default_value = "ecr-cred")]
-    pub name: String,
+    /// Which pull secret.
+    #[command(flatten)]
+    pub target: SecretTarget,
     /// AWS region [default: taken from the registry host].
     #[arg(long)]
     pub region: Option<String>,
@@ -307,7 +299,7 @@ pub struct CommandsArgs {
 pub struct DoctorArgs {
     /// Which refresher and pull secret.
     #[command(flatten)]
-    pub target: CronjobTargetArgs,
+    pub target: SecretTarget,
     /// Registry the pull secret must hold a key for [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,

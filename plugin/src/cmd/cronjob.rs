@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use super::apply::items;
-use crate::cli::{CronjobRunArgs, CronjobTargetArgs, CronjobUninstallArgs};
+use crate::cli::{CronjobRunArgs, CronjobUninstallArgs, SecretTarget};
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
 use crate::error::{Error, write_err};
@@ -25,7 +25,7 @@ pub struct Plan {
 
 impl Plan {
     /// Asks the core.
-    pub fn of(core: &Core, t: &CronjobTargetArgs) -> Result<Self, Error> {
+    pub fn of(core: &Core, t: &SecretTarget) -> Result<Self, Error> {
         let mut objects = Vec::new();
         for runner in ["aws-cli", "plugin", "external-secrets"] {
             // Placeholders make every optional object appear; nothing is applied.
@@ -151,7 +151,7 @@ pub const EXPIRES: &str = "kubectl-uepe/password-expires-at";
 pub async fn status(
     core: &Core,
     connect: &Connect,
-    t: &CronjobTargetArgs,
+    t: &SecretTarget,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let plan = Plan::of(core, t)?;

@@ -98,8 +98,8 @@ pub async fn secret_create(
         json!({
             "render": "pull-secret",
             "registry": m.registry,
-            "namespace": m.namespace,
-            "name": m.name,
+            "namespace": m.target.namespace,
+            "name": m.target.name,
             "password": password,
             "expires-at": expires_at,
             "create-namespace": a.create_namespace,
@@ -146,7 +146,7 @@ pub async fn secret_create(
     .await;
     if let (Some(sa), Mode::Apply) = (&a.service_account, mode) {
         for ns in &namespaces {
-            match add_pull_secret(&cluster, ns, sa, &m.name).await {
+            match add_pull_secret(&cluster, ns, sa, &m.target.name).await {
                 Ok(line) => writeln!(out, "{line}").map_err(write_err)?,
                 Err(e) => {
                     let _ = writeln!(err, "error: serviceaccount/{sa} (namespace {ns}): {e}");
@@ -235,8 +235,8 @@ pub async fn secret_refresh(
         json!({
             "render": "pull-secret",
             "registry": a.registry,
-            "namespace": a.namespace,
-            "name": a.name,
+            "namespace": a.target.namespace,
+            "name": a.target.name,
             "password": password,
             "expires-at": expires_at,
             "output": "json",
@@ -306,8 +306,8 @@ pub async fn cronjob_install(
         json!({
             "render": "refresher",
             "runner": a.runner,
-            "namespace": m.namespace,
-            "name": m.name,
+            "namespace": m.target.namespace,
+            "name": m.target.name,
             "registry": m.registry,
             "region": a.aws.region,
             "schedule": a.schedule,
@@ -353,7 +353,7 @@ pub async fn cronjob_install(
         let _ = writeln!(
             err,
             "note: no AWS keys in the environment: create Secret {}-refresher-aws (`kubectl uepe commands credentials`) or use --role-arn",
-            m.name
+            m.target.name
         );
     }
     // The pull Secret goes first, so the refresher never needs `create`.
@@ -390,7 +390,7 @@ async fn cronjob_dry_run(
             let _ = writeln!(
                 err,
                 "note: no AWS credentials, so the pull Secret {} is left out; give --password-stdin or AWS credentials to include it",
-                m.name
+                m.target.name
             );
             None
         }
@@ -402,14 +402,14 @@ async fn cronjob_dry_run(
         let _ = writeln!(
             err,
             "note: the output holds the AWS keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in Secret {}-refresher-aws; keep it out of version control",
-            m.name
+            m.target.name
         );
     }
     if !has_keys && a.role_arn.is_none() {
         let _ = writeln!(
             err,
             "note: no AWS keys in the environment, so Secret {}-refresher-aws is left out; create it with `kubectl uepe commands credentials`, or use --role-arn",
-            m.name
+            m.target.name
         );
     }
     out.write_all(text.as_bytes()).map_err(write_err)
