@@ -97,8 +97,9 @@ fn build_core_module(manifest_dir: &Path, out_dir: &Path) -> Result<Vec<u8>> {
     let dep_info =
         std::fs::read_to_string(release.join("uepe_core.d")).context("reading uepe_core.d")?;
     // Paths inside the workspace are given relative to plugin/: cargo
-    // resolves them against this checkout, so two checkouts sharing one
-    // target dir (as CI and a developer here do) each watch their own files.
+    // resolves them against the checkout being built, so a fresh clone that
+    // shares this target dir (as CI does) watches its own files, not those
+    // of the checkout that built here last.
     for path in dep_paths(&dep_info) {
         let path = match Path::new(&path).strip_prefix(workspace) {
             Ok(inside) => Path::new("..").join(inside),
