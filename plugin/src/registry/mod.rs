@@ -2,13 +2,14 @@
 //! distribution API with reqwest, every architecture of an image index (or
 //! the chosen ones), raw manifest bytes so digests are preserved, blobs
 //! streamed and verified, never held whole. The pure parts — digests
-//! (`digest`), manifests and platform choice (`manifest`, `platform`),
-//! challenges and scopes (`auth`), the plan (`plan`) — are apart from the
-//! I/O: the connection and retries (`client`), API calls (`api`), blob
-//! uploads (`upload`), the steps of a run (`copy`), ECR repositories
-//! (`ecr`), credentials (`credentials`) and the display (`progress`).
-//! `cmd/mirror.rs` gathers the inputs (the image references come from the
-//! core) into a [`Config`] and calls [`mirror`].
+//! (`digest`), manifests and matching index entries against the platforms
+//! the core chose (`manifest`, `platform`), challenges and scopes (`auth`),
+//! the plan (`plan`) — are apart from the I/O: the connection and retries
+//! (`client`), API calls (`api`), blob uploads (`upload`), the steps of a run
+//! (`copy`), ECR repositories (`ecr`), credentials (`credentials`) and the
+//! display (`progress`). `cmd/mirror.rs` gathers the inputs (image
+//! references, platforms and the ECR repository calls come from the core)
+//! into a [`Config`] and calls [`mirror`].
 
 pub mod api;
 pub mod auth;
