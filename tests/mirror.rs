@@ -644,6 +644,116 @@ fn mirror_to_ecr_needs_the_repository_or_creates_it() {
     );
 }
 
+/// The repository a mirror creates has what the core decided: mutable tags,
+/// no scan on push and AES256 unless asked otherwise.
+#[test]
+fn mirror_to_ecr_creates_repositories_with_the_settings_asked_for() {
+    let Some(e) = env() else { return };
+    let Some(moto) = crate::support::moto::Moto::start() else {
+        return;
+    };
+    let ecr = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    let create = |to: &str, extra: &[&str]| {
+        let mut c = e.mirror(&e.src.host, &format!("{ecr}/{to}"), extra);
+        c.env("AWS_ACCESS_KEY_ID", &moto.reader.id)
+            .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret)
+            .env("AWS_ENDPOINT_URL", &moto.url);
+        let r = run(c);
+        // Created, then the copy goes on to the registry host (not reachable here).
+        assert!(
+            r.stderr.contains(&format!("cannot reach registry {ecr}")),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains(&moto.reader.secret));
+    };
+    create("plain", &["--create-repositories"]);
+    create(
+        "strict",
+        &[
+            "--create-repositories",
+            "--immutable-tags",
+            "--scan-on-push",
+        ],
+    );
+    let repos = moto.ecr_repositories();
+    let settings = |name: &str| {
+        let r = repos
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not created: {repos:?}"));
+        (
+            r["image_tag_mutability"].clone(),
+            r["image_scanning_configuration"]["scanOnPush"].clone(),
+            r["encryption_configuration"]["encryptionType"].clone(),
+            r["registry_id"].clone(),
+        )
+    };
+    let (plain, strict) = (
+        format!("plain/{DEST_PATH}/{REPO}"),
+        format!("strict/{DEST_PATH}/{REPO}"),
+    );
+    assert_eq!(
+        settings(&plain),
+        (
+            "MUTABLE".into(),
+            false.into(),
+            "AES256".into(),
+            "123456789012".into()
+        )
+    );
+    assert_eq!(
+        settings(&strict),
+        (
+            "IMMUTABLE".into(),
+            true.into(),
+            "AES256".into(),
+            "123456789012".into()
+        )
+    );
+    assert_eq!(repos.len(), 2, "one repository per destination");
+}
+
+/// `--platform` is read by the core's rules: an alias and a bare variant
+/// number normalise to `linux/arm64/v8`, which matches the fixture's arm64
+/// entry that names no variant.
+#[test]
+fn mirror_reads_platforms_as_the_core_normalises_them() {
+    let Some(e) = env() else { return };
+    let r = e.run(
+        &e.src.host,
+        &e.dst.host,
+        &["--dry-run", "--platform", "linux/aarch64/8"],
+    );
+    assert_ok("dry run", &r);
+    assert!(
+        r.stdout.contains("platforms: linux/arm64\n") && !r.stdout.contains("linux/amd64"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(e.dst.blob_writes(), 0);
+}
+
+#[test]
+fn mirror_to_ecr_rejects_a_repository_name_ecr_refuses_before_any_network() {
+    // Valid for a registry at large (`--` joins path parts), not for ECR.
+    let r = run(uepe(&[
+        "mirror",
+        "--version",
+        VERSION,
+        "--to",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/a--b",
+        "--create-repositories",
+    ]));
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("--to: `a--b/usage-engine-private-edition` is not an ECR repository name"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn mirror_rejects_bad_flags_before_any_network() {
     let cases: [(&[&str], &str); 4] = [

@@ -344,7 +344,7 @@ pub struct MirrorArgs {
     /// Print the plan (images, platforms, manifests, blobs, bytes, what exists) and the equivalent skopeo/crane commands; copy nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Create missing ECR repositories at the destination (else a missing one is an error before any upload).
+    /// Create missing ECR repositories at the destination (mutable tags, no scan on push, AES256 encryption); else a missing one is an error before any upload.
     #[arg(long)]
     pub create_repositories: bool,
     /// Created ECR repositories get immutable tags.

@@ -206,6 +206,34 @@ fn requests() -> Vec<Value> {
             }
         }
     }
+    for platform in [
+        json!([]),
+        json!(["all"]),
+        json!(["linux/arm64,linux/amd64", "linux/arm64"]),
+        json!(["linux/aarch64/8", "linux/arm/7", "windows/x86_64"]),
+        json!(["linux"]),
+        json!(["all,linux/amd64"]),
+    ] {
+        out.push(json!({"render": "platforms", "platform": platform}));
+    }
+    for (action, repository) in [
+        ("GetAuthorizationToken", "-"),
+        ("DescribeRepositories", "team/usage-engine-private-edition"),
+        ("CreateRepository", "team/usage-engine-private-edition"),
+        ("CreateRepository", "a--b"),
+        ("CreateRepository", "-"),
+        ("ListImages", "-"),
+    ] {
+        for registry in ["123456789012.dkr.ecr.us-east-1.amazonaws.com", MIRROR] {
+            for settings in [false, true] {
+                out.push(json!({
+                    "render": "ecr-request", "registry": registry, "region": "us-east-1",
+                    "action": action, "repository": opt(repository),
+                    "immutable-tags": settings, "scan-on-push": settings,
+                }));
+            }
+        }
+    }
     // Requests that are not well-formed at all.
     out.extend([
         json!(null),
@@ -220,6 +248,8 @@ fn requests() -> Vec<Value> {
         json!({"render": "pull-secret", "password": FAKE_PASSWORD, "namespace": "uepe"}),
         json!({"render": "refresher", "credentials": {"access-key-id": FAKE_KEY_ID}}),
         json!({"render": "refresher", "schedule": ["0 */8 * * *"]}),
+        json!({"render": "platforms", "platform": "linux/amd64"}),
+        json!({"render": "ecr-request", "action": "CreateRepository", "tags": []}),
     ]);
     out
 }

@@ -195,6 +195,28 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// The ECR repositories moto holds, read from its own state API
+    /// (`/moto-api/data.json`, unsigned): what a CreateRepository really made.
+    /// Only the `ecr` part is kept — the rest holds the IAM keys.
+    pub fn ecr_repositories(&self) -> Vec<serde_json::Value> {
+        use std::io::{Read, Write};
+        let port = self.url.rsplit(':').next().expect("a port");
+        let mut s = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect to moto");
+        s.write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .expect("ask moto");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).expect("read moto's state");
+        let text = String::from_utf8_lossy(&buf);
+        let (_, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+        let v: serde_json::Value = serde_json::from_str(body).expect("moto state JSON");
+        v["ecr"]["Repository"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -4,15 +4,16 @@
 use crate::error::{Checker, Errors};
 use crate::images::{self, Registry};
 use crate::render::commands::{self, Commands};
+use crate::render::ecr;
 use crate::render::output::{self, Format};
 use crate::render::refresher::{self, Refresher, Runner};
 use crate::render::secret::{PullSecret, docker_config_json, docker_login_json};
 use crate::request::{
-    CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, PullSecretInput,
-    RefresherInput, Request, given,
+    CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, PlatformsInput,
+    PullSecretInput, RefresherInput, Request, given,
 };
 use crate::resolve::{self, DEFAULT_SCHEDULE, DEFAULT_USERNAME};
-use crate::{cron, validate};
+use crate::{cron, platform, validate};
 
 /// Renders a parsed request.
 pub fn request(req: &Request) -> Result<String, Errors> {
@@ -23,6 +24,7 @@ pub fn request(req: &Request) -> Result<String, Errors> {
         Request::Refresher(i) => refresher(i),
         Request::Commands(i) => commands(i),
         Request::EcrRequest(i) => ecr_request(i),
+        Request::Platforms(i) => platforms(i),
     }
 }
 
@@ -316,16 +318,85 @@ fn ecr_request(i: &EcrRequestInput) -> Result<String, Errors> {
             },
         )
     });
+    let action = given(&i.action).map_or(Some(ecr::ACTIONS[0]), |a| {
+        c.check("action", validate::one_of("ECR action", a, &ecr::ACTIONS))
+    });
+    let repository =
+        given(&i.repository).and_then(|r| c.check("repository", validate::ecr_repository(r)));
+    // The repository actions name the account, taken from the registry host.
+    let account = registry.as_ref().and_then(|r| r.ecr()).map(|e| e.account);
+    match action {
+        Some("GetAuthorizationToken") if given(&i.repository).is_some() => c.push(
+            "repository",
+            "only DescribeRepositories and CreateRepository name a repository",
+        ),
+        Some("GetAuthorizationToken") | None => {}
+        Some(a) => {
+            if given(&i.repository).is_none() {
+                c.push("repository", format!("{a} needs the repository's name"));
+            }
+            if let (Some(r), None) = (&registry, &account) {
+                c.push(
+                    "registry",
+                    format!(
+                        "`{}` is not an ECR registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com): {a} takes the account from it",
+                        r.host
+                    ),
+                );
+            }
+        }
+    }
+    if action != Some("CreateRepository") {
+        for (set, field) in [
+            (i.immutable_tags, "immutable-tags"),
+            (i.scan_on_push, "scan-on-push"),
+        ] {
+            if set {
+                c.push(
+                    field,
+                    "only a created repository (CreateRepository) takes settings",
+                );
+            }
+        }
+    }
     c.finish()?;
-    let (Some(registry), Some(region)) = (registry, region) else {
+    let (Some(registry), Some(region), Some(action)) = (registry, region, action) else {
         return Err(Errors::one(
             "request",
             "internal: a checked input is missing",
         ));
     };
-    Ok(output::json(&crate::render::ecr::request(
+    let (registry_id, repository) = (
+        account.as_deref().unwrap_or_default(),
+        repository.as_deref().unwrap_or_default(),
+    );
+    let call = match action {
+        "DescribeRepositories" => ecr::Call::DescribeRepositories {
+            registry_id,
+            repository,
+        },
+        "CreateRepository" => ecr::Call::CreateRepository {
+            registry_id,
+            repository,
+            settings: ecr::Settings {
+                immutable_tags: i.immutable_tags,
+                scan_on_push: i.scan_on_push,
+            },
+        },
+        _ => ecr::Call::GetAuthorizationToken,
+    };
+    Ok(output::json(&ecr::request(
         &registry,
         &region,
         endpoint.as_deref(),
+        &call,
     )))
+}
+
+fn platforms(i: &PlatformsInput) -> Result<String, Errors> {
+    let choice = platform::choice(&i.platform).map_err(|m| Errors::one("platform", m))?;
+    Ok(output::json(&match choice {
+        platform::Choice::All => serde_json::json!({ "platforms": "all" }),
+        platform::Choice::Only(list) => serde_json::json!({ "platforms": list }),
+    }))
 }

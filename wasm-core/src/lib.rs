@@ -1,7 +1,8 @@
 //! The decisions of kubectl-uepe, as a pure crate: UEPE image references,
 //! input validation, the pull Secret and docker config, the refresher
-//! manifests for each runner, and the shell commands people would otherwise
-//! type. No I/O, no clock, no randomness: the same request gives the same
+//! manifests for each runner, the shell commands people would otherwise
+//! type, the ECR API calls to sign and send, and which platforms a mirror
+//! copies. No I/O, no clock, no randomness: the same request gives the same
 //! bytes, whether called natively, from the plugin through wasmtime, or from
 //! the web page.
 //!
@@ -12,6 +13,7 @@ pub mod cron;
 mod dispatch;
 pub mod error;
 pub mod images;
+pub mod platform;
 pub mod render;
 pub mod request;
 pub mod resolve;

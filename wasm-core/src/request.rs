@@ -19,8 +19,20 @@ pub enum Request {
     Refresher(RefresherInput),
     /// The shell commands a person would otherwise type.
     Commands(CommandsInput),
-    /// The ECR GetAuthorizationToken call to sign and send, as JSON.
+    /// An ECR API call to sign and send, as JSON.
     EcrRequest(EcrRequestInput),
+    /// The platforms a mirror copies, normalised, as JSON.
+    Platforms(PlatformsInput),
+}
+
+/// Inputs of `platforms`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PlatformsInput {
+    /// `all` (the default when empty), or `os/arch[/variant]` entries; each
+    /// may hold a comma-separated list.
+    #[serde(default)]
+    pub platform: Vec<String>,
 }
 
 /// Inputs of `ecr-request`.
@@ -36,6 +48,19 @@ pub struct EcrRequestInput {
     /// `AWS_ENDPOINT_URL_ECR`, else `AWS_ENDPOINT_URL`, as the caller found it.
     #[serde(default)]
     pub endpoint_url: Option<String>,
+    /// `GetAuthorizationToken` (default), `DescribeRepositories` or
+    /// `CreateRepository`.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The repository the repository actions are about (`team/name`).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// `CreateRepository`: tags cannot be moved once pushed.
+    #[serde(default)]
+    pub immutable_tags: bool,
+    /// `CreateRepository`: scan each image on push.
+    #[serde(default)]
+    pub scan_on_push: bool,
 }
 
 /// Inputs of `images`.

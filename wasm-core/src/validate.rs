@@ -162,6 +162,28 @@ pub fn account(v: &str) -> Result<String, String> {
     }
 }
 
+/// An ECR repository name: 2 to 256 characters, `/`-separated components of
+/// lowercase letters and digits joined by single `.`, `_` or `-` (ECR's rule
+/// is stricter than the distribution spec's, which allows `__` and `--`).
+pub fn ecr_repository(v: &str) -> Result<String, String> {
+    let component_ok = |c: &str| {
+        !c.is_empty()
+            && c.split(['.', '_', '-']).all(|run| {
+                !run.is_empty()
+                    && run
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+    };
+    if (2..=256).contains(&v.len()) && v.split('/').all(component_ok) {
+        Ok(v.to_owned())
+    } else {
+        Err(format!(
+            "`{v}` is not an ECR repository name: 2 to 256 characters, lowercase letters and digits in `/`-separated parts, joined by single '.', '_' or '-'"
+        ))
+    }
+}
+
 /// An IAM role ARN for IRSA: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
 pub fn role_arn(v: &str) -> Result<String, String> {
     let bad = |why: &str| {
@@ -379,6 +401,18 @@ mod tests {
         ] {
             assert!(version(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn ecr_repositories() {
+        assert!(ecr_repository("team/usage-engine-private-edition").is_ok());
+        assert!(ecr_repository("a.b_c-d/e1").is_ok());
+        for bad in [
+            "", "a", "team//x", "/x", "x/", "Team/x", "a--b", "a__b", "a.-b", "-a",
+        ] {
+            assert!(ecr_repository(bad).is_err(), "{bad} accepted");
+        }
+        assert!(ecr_repository(&"a".repeat(257)).is_err());
     }
 
     #[test]

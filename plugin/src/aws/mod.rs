@@ -1,7 +1,8 @@
 //! Getting an ECR password without the AWS CLI: the credentials chain
 //! (`credentials`, `profile`), web identity (`sts`), and the signed
 //! GetAuthorizationToken call (`ecr`). The core decides the endpoint and the
-//! request (`render: ecr-request`); this module signs, sends and parses.
+//! request (`render: ecr-request`, also for the mirror's repository calls);
+//! this module signs, sends and parses.
 
 pub mod credentials;
 pub mod ecr;
@@ -36,14 +37,28 @@ fn endpoint_override() -> Option<String> {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
-/// The request the core describes for `target`.
+/// The GetAuthorizationToken request the core describes for `target`.
 pub fn describe(core: &Core, target: &Target) -> Result<EcrRequest, Error> {
-    let text = core.render(&json!({
+    describe_call(core, target, &json!({}))
+}
+
+/// The request the core describes for `target` and the members of `call`
+/// (`action`, `repository`, a new repository's settings).
+pub fn describe_call(
+    core: &Core,
+    target: &Target,
+    call: &serde_json::Value,
+) -> Result<EcrRequest, Error> {
+    let mut request = json!({
         "render": "ecr-request",
         "registry": target.registry,
         "region": target.region,
         "endpoint-url": endpoint_override(),
-    }))?;
+    });
+    if let (Some(members), Some(call)) = (request.as_object_mut(), call.as_object()) {
+        members.extend(call.clone());
+    }
+    let text = core.render(&request)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
             "internal: the core's ecr-request is not understood: {e}"

@@ -1,9 +1,11 @@
 //! `kubectl uepe mirror`: turns the flags into a [`registry::Config`] —
-//! image references and validation from the core (`render: images` for both
-//! sides; `render: ecr-request` tells an ECR host and its endpoint), `--platform`
-//! parsed, credentials chosen per side — then runs the copier on its own
-//! runtime. `--dry-run` adds the equivalent skopeo and crane commands the
-//! core renders.
+//! every decision from the core: image references and validation
+//! (`render: images` for both sides), the platforms to copy
+//! (`render: platforms`), whether a host is ECR and its endpoint, and for an
+//! ECR destination the DescribeRepositories / CreateRepository calls with a
+//! new repository's settings (`render: ecr-request` with an `action`);
+//! credentials chosen per side — then runs the copier on its own runtime.
+//! `--dry-run` adds the equivalent skopeo and crane commands the core renders.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -14,9 +16,10 @@ use crate::cli::MirrorArgs;
 use crate::core::{Core, CoreError};
 use crate::error::{Error, write_err};
 use crate::registry::credentials::{Provider, docker_config_server};
-use crate::registry::ecr::CreateSettings;
+use crate::registry::ecr::RepositoryCalls;
 use crate::registry::plan::{Job, Ref};
-use crate::registry::{self, Config, EcrDestination, Side, platform};
+use crate::registry::platform::{self, Filter};
+use crate::registry::{self, Config, EcrDestination, Side};
 
 /// One entry of the core's `images` JSON.
 #[derive(Deserialize)]
@@ -24,6 +27,21 @@ struct Image {
     component: String,
     repository: String,
     tag: String,
+}
+
+/// A core error whose `field` came from the CLI's `flag`.
+fn renamed(e: CoreError, field: &str, flag: &str) -> CoreError {
+    match e {
+        CoreError::Invalid(mut list) => {
+            for f in &mut list {
+                if f.field == field {
+                    f.field = flag.into();
+                }
+            }
+            CoreError::Invalid(list)
+        }
+        e => e,
+    }
 }
 
 /// The core's images for `registry`, its field errors named as `flag`.
@@ -41,22 +59,68 @@ fn images(
             "components": a.components,
             "output": "json",
         }))
-        .map_err(|e| match e {
-            CoreError::Invalid(mut list) => {
-                for f in &mut list {
-                    if f.field == "registry" {
-                        f.field = flag.into();
-                    }
-                }
-                CoreError::Invalid(list)
-            }
-            e => e,
-        })?;
+        .map_err(|e| renamed(e, "registry", flag))?;
     serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
             "internal: the core's image list is not understood: {e}"
         ))
     })
+}
+
+/// `--platform`, as the core reads it.
+fn platforms(core: &Core, a: &MirrorArgs) -> Result<Filter, Error> {
+    let text = core.render(&json!({"render": "platforms", "platform": a.platform}))?;
+    platform::from_core(&text).map_err(|e| {
+        Error::Usage(format!(
+            "internal: the core's platforms are not understood: {e}"
+        ))
+    })
+}
+
+/// The core's DescribeRepositories call, and with `--create-repositories`
+/// its CreateRepository call, for each repository the jobs push to on the
+/// ECR host `host`. The repository comes from `--to`, so its errors name it.
+fn repository_calls(
+    core: &Core,
+    a: &MirrorArgs,
+    host: &str,
+    jobs: &[Job],
+) -> Result<Vec<RepositoryCalls>, Error> {
+    let mut names: Vec<&str> = jobs.iter().map(|j| j.dest.repository.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let target = Target {
+        registry: Some(host.to_owned()),
+        region: None,
+        profile: None,
+    };
+    let call = |members: serde_json::Value| {
+        aws::describe_call(core, &target, &members).map_err(|e| match e {
+            Error::Core(e) => Error::Core(renamed(e, "repository", "to")),
+            e => e,
+        })
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let describe = call(json!({"action": "DescribeRepositories", "repository": name}))?;
+            let create = if a.create_repositories {
+                Some(call(json!({
+                    "action": "CreateRepository",
+                    "repository": name,
+                    "immutable-tags": a.immutable_tags,
+                    "scan-on-push": a.scan_on_push,
+                }))?)
+            } else {
+                None
+            };
+            Ok(RepositoryCalls {
+                name: name.to_owned(),
+                describe,
+                create,
+            })
+        })
+        .collect()
 }
 
 /// The ECR request the core renders for `host`, if `host` is an ECR registry.
@@ -107,8 +171,7 @@ fn side(
 
 /// Builds the run's configuration from the flags.
 fn config(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Config, Error> {
-    let filter =
-        platform::parse(&a.platform).map_err(|m| Error::Usage(format!("--platform: {m}")))?;
+    let filter = platforms(core, a)?;
     if a.jobs == 0 || a.jobs > 64 {
         return Err(Error::Usage("--jobs: give a number from 1 to 64".into()));
     }
@@ -139,14 +202,14 @@ fn config(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Config, Er
         )
         .map_err(write_err)?;
     }
-    let ecr = dest_ecr.map(|request| EcrDestination {
-        request,
-        profile: a.aws.profile.clone(),
-        create: a.create_repositories.then_some(CreateSettings {
-            immutable_tags: a.immutable_tags,
-            scan_on_push: a.scan_on_push,
+    let ecr = match dest_ecr {
+        Some(request) => Some(EcrDestination {
+            repositories: repository_calls(core, a, &dest.host, &jobs)?,
+            request,
+            profile: a.aws.profile.clone(),
         }),
-    });
+        None => None,
+    };
     Ok(Config {
         jobs,
         source,

@@ -345,10 +345,17 @@ mod tests {
         assert_eq!(all.top, m);
     }
 
+    /// `--platform` as the core reads it.
+    fn platforms(flag: &str) -> Filter {
+        let req = serde_json::json!({"render": "platforms", "platform": [flag]});
+        let answer = uepe_core::render(&req.to_string()).expect("core accepts");
+        super::super::platform::from_core(&answer).expect("answer read")
+    }
+
     #[test]
     fn writes_a_smaller_index_for_chosen_platforms() {
         let m = parse(index(), None).expect("index");
-        let only = super::super::platform::parse(&["linux/arm64".into()]).expect("flag");
+        let only = platforms("linux/arm64");
         let s = select(&m, &only).expect("arm64 is there");
         assert!(s.rewritten);
         // arm64 and the attestation that describes it.
@@ -364,10 +371,9 @@ mod tests {
         // Same input, same bytes: a rerun finds the same index.
         assert_eq!(select(&m, &only).expect("again").top.bytes, s.top.bytes);
 
-        let both =
-            super::super::platform::parse(&["linux/arm64,linux/amd64".into()]).expect("flag");
+        let both = platforms("linux/arm64,linux/amd64");
         assert!(!select(&m, &both).expect("both").rewritten);
-        let none = super::super::platform::parse(&["linux/s390x".into()]).expect("flag");
+        let none = platforms("linux/s390x");
         let err = select(&m, &none).expect_err("not there");
         assert!(
             err.contains("linux/s390x") && err.contains("linux/amd64"),

@@ -2,13 +2,14 @@
 //! distribution API with reqwest, every architecture of an image index (or
 //! the chosen ones), raw manifest bytes so digests are preserved, blobs
 //! streamed and verified, never held whole. The pure parts — digests
-//! (`digest`), manifests and platform choice (`manifest`, `platform`),
-//! challenges and scopes (`auth`), the plan (`plan`) — are apart from the
-//! I/O: the connection and retries (`client`), API calls (`api`), blob
-//! uploads (`upload`), the steps of a run (`copy`), ECR repositories
-//! (`ecr`), credentials (`credentials`) and the display (`progress`).
-//! `cmd/mirror.rs` gathers the inputs (the image references come from the
-//! core) into a [`Config`] and calls [`mirror`].
+//! (`digest`), manifests and matching index entries against the platforms
+//! the core chose (`manifest`, `platform`), challenges and scopes (`auth`),
+//! the plan (`plan`) — are apart from the I/O: the connection and retries
+//! (`client`), API calls (`api`), blob uploads (`upload`), the steps of a run
+//! (`copy`), ECR repositories (`ecr`), credentials (`credentials`) and the
+//! display (`progress`). `cmd/mirror.rs` gathers the inputs (image
+//! references, platforms and the ECR repository calls come from the core)
+//! into a [`Config`] and calls [`mirror`].
 
 pub mod api;
 pub mod auth;
@@ -50,12 +51,20 @@ pub struct Side {
 /// An ECR destination's repository check.
 #[derive(Debug, Clone)]
 pub struct EcrDestination {
-    /// The request the core rendered for the destination host (endpoint, region).
+    /// GetAuthorizationToken as the core rendered it for the destination
+    /// host: which registry, and the region to find AWS keys for.
     pub request: EcrRequest,
     /// `--profile`.
     pub profile: Option<String>,
-    /// `--create-repositories`, with the settings of new repositories.
-    pub create: Option<ecr::CreateSettings>,
+    /// The core's calls for each destination repository.
+    pub repositories: Vec<ecr::RepositoryCalls>,
+}
+
+impl EcrDestination {
+    /// Whether missing repositories are created (`--create-repositories`).
+    pub fn creates(&self) -> bool {
+        self.repositories.iter().any(|r| r.create.is_some())
+    }
 }
 
 /// Everything a run needs, resolved from flags, core and environment.
@@ -155,18 +164,15 @@ async fn run(cfg: &Config, out: &mut dyn Write, done: Arc<AtomicUsize>) -> Resul
     }
     let mut missing_repos = Vec::new();
     if let Some(e) = &cfg.ecr {
-        let mut repos: Vec<String> = ok.iter().map(|r| r.job.dest.repository.clone()).collect();
-        repos.sort();
-        repos.dedup();
-        missing_repos = ecr::ensure_repositories(
-            &http,
-            &e.request,
-            e.profile.clone(),
-            &repos,
-            e.create,
-            cfg.dry_run,
-        )
-        .await?;
+        // Only the repositories of images that resolved, each once.
+        let repos: Vec<&ecr::RepositoryCalls> = e
+            .repositories
+            .iter()
+            .filter(|calls| ok.iter().any(|r| r.job.dest.repository == calls.name))
+            .collect();
+        missing_repos =
+            ecr::ensure_repositories(&http, &e.request, e.profile.clone(), &repos, cfg.dry_run)
+                .await?;
     }
     // One registry on both sides: one connection state, and blobs mount.
     let dst = if cfg.dest.host == cfg.source.host {
@@ -197,7 +203,7 @@ async fn run(cfg: &Config, out: &mut dyn Write, done: Arc<AtomicUsize>) -> Resul
     if cfg.dry_run {
         plan::render(&plan, out).map_err(io_error)?;
         if !missing_repos.is_empty() {
-            let how = if cfg.ecr.as_ref().is_some_and(|e| e.create.is_some()) {
+            let how = if cfg.ecr.as_ref().is_some_and(EcrDestination::creates) {
                 "would be created"
             } else {
                 "is missing: rerun with --create-repositories"

@@ -1,9 +1,12 @@
-//! `--platform all|os/arch[/variant],...`: which children of an image index
-//! to copy. Pure: parsing the flag and matching an index entry's platform.
+//! Which children of an image index to copy, as the core decided it
+//! (`render: platforms`, `wasm-core/src/platform.rs`: what `--platform`
+//! accepts, normalisation, which variants match). Here only the mechanics:
+//! reading the core's answer and comparing an index entry with it.
 
+use serde::Deserialize;
 use std::fmt;
 
-/// One platform, as `os/arch[/variant]`.
+/// The platform an index entry names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Platform {
     /// `linux`, `windows`, ...
@@ -12,21 +15,6 @@ pub struct Platform {
     pub arch: String,
     /// `v8`, `v7`, ...
     pub variant: Option<String>,
-}
-
-impl Platform {
-    /// Whether an index entry for `other` is what `self` asks for: os and
-    /// architecture equal, the variant only compared when asked for
-    /// (`arm64` with no variant is `arm64/v8`, as containerd normalises it).
-    pub fn matches(&self, other: &Platform) -> bool {
-        let norm = |p: &Platform| match (p.arch.as_str(), p.variant.as_deref()) {
-            ("arm64", None) => Some("v8".to_owned()),
-            (_, v) => v.map(str::to_owned),
-        };
-        self.os == other.os
-            && self.arch == other.arch
-            && (self.variant.is_none() || norm(self) == norm(other))
-    }
 }
 
 impl fmt::Display for Platform {
@@ -39,52 +27,71 @@ impl fmt::Display for Platform {
     }
 }
 
+/// One platform asked for, as the core normalised it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wanted {
+    /// `os/arch[/variant]`, for messages.
+    pub name: String,
+    /// The entry's `os`.
+    pub os: String,
+    /// The entry's `architecture`.
+    pub architecture: String,
+    /// The entry's `variant` must be one of these (`None`: names none);
+    /// absent: any variant.
+    #[serde(default)]
+    pub variants: Option<Vec<Option<String>>>,
+}
+
+impl Wanted {
+    /// Whether an index entry for `p` is one of these.
+    pub fn matches(&self, p: &Platform) -> bool {
+        self.os == p.os
+            && self.architecture == p.arch
+            && self
+                .variants
+                .as_ref()
+                .is_none_or(|list| list.contains(&p.variant))
+    }
+}
+
+impl fmt::Display for Wanted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 /// What `--platform` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     /// Every child of the index (the default).
     All,
     /// Only these platforms: a new index is written for them.
-    Only(Vec<Platform>),
+    Only(Vec<Wanted>),
 }
 
-/// Parses the `--platform` values (comma-separated or repeated).
-pub fn parse(values: &[String]) -> Result<Filter, String> {
-    let items: Vec<&str> = values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if items.is_empty() || items == ["all"] {
-        return Ok(Filter::All);
+/// The core's answer: `{"platforms": "all"}` or `{"platforms": [...]}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Answer {
+    platforms: Platforms,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Platforms {
+    Keyword(String),
+    List(Vec<Wanted>),
+}
+
+/// Reads the core's `platforms` answer.
+pub fn from_core(json: &str) -> Result<Filter, String> {
+    let answer: Answer = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    match answer.platforms {
+        Platforms::Keyword(k) if k == "all" => Ok(Filter::All),
+        Platforms::Keyword(k) => Err(format!("unknown keyword `{k}`")),
+        Platforms::List(list) => Ok(Filter::Only(list)),
     }
-    let mut out: Vec<Platform> = Vec::new();
-    for item in items {
-        if item == "all" {
-            return Err("`all` cannot be combined with other platforms".into());
-        }
-        let parts: Vec<&str> = item.split('/').collect();
-        let ok_part = |p: &str| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        };
-        if !(2..=3).contains(&parts.len()) || !parts.iter().all(|p| ok_part(p)) {
-            return Err(format!(
-                "`{item}` is not a platform: give os/arch[/variant] in lowercase, such as linux/arm64, or all"
-            ));
-        }
-        let p = Platform {
-            os: parts[0].to_owned(),
-            arch: parts[1].to_owned(),
-            variant: parts.get(2).map(|v| (*v).to_owned()),
-        };
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    Ok(Filter::Only(out))
 }
 
 #[cfg(test)]
@@ -100,40 +107,31 @@ mod tests {
         }
     }
 
-    #[test]
-    fn parses_the_flag() {
-        assert_eq!(parse(&[]), Ok(Filter::All));
-        assert_eq!(parse(&["all".into()]), Ok(Filter::All));
-        assert_eq!(
-            parse(&["linux/arm64,linux/amd64".into(), "linux/arm64".into()]),
-            Ok(Filter::Only(vec![
-                p("linux", "arm64", None),
-                p("linux", "amd64", None)
-            ]))
-        );
-        assert_eq!(
-            parse(&["linux/arm/v7".into()]),
-            Ok(Filter::Only(vec![p("linux", "arm", Some("v7"))]))
-        );
-        for bad in [
-            "linux",
-            "Linux/amd64",
-            "linux/amd64/v1/x",
-            "all,linux/amd64",
-            "linux//x",
-        ] {
-            assert!(parse(&[bad.into()]).is_err(), "{bad} accepted");
-        }
+    /// The core's own answer (the pure crate, as the component runs it).
+    fn core(values: &[&str]) -> Filter {
+        let answer = uepe_core::render(
+            &serde_json::json!({"render": "platforms", "platform": values}).to_string(),
+        )
+        .expect("core accepts");
+        from_core(&answer).expect("answer read")
     }
 
     #[test]
-    fn matches_variants_as_containerd() {
-        let arm64 = p("linux", "arm64", None);
+    fn reads_the_core_answer_and_compares_entries() {
+        assert_eq!(core(&[]), Filter::All);
+        assert_eq!(core(&["all"]), Filter::All);
+        assert!(from_core(r#"{"platforms": "some"}"#).is_err());
+        let Filter::Only(list) = core(&["linux/aarch64/8", "linux/amd64"]) else {
+            panic!("not a list");
+        };
+        let (arm64, amd64) = (&list[0], &list[1]);
         assert!(arm64.matches(&p("linux", "arm64", Some("v8"))));
-        assert!(p("linux", "arm64", Some("v8")).matches(&arm64));
-        assert!(!p("linux", "arm", Some("v7")).matches(&p("linux", "arm", Some("v6"))));
-        assert!(p("linux", "arm", None).matches(&p("linux", "arm", Some("v6"))));
-        assert!(!arm64.matches(&p("linux", "amd64", None)));
+        assert!(arm64.matches(&p("linux", "arm64", None)));
+        assert!(!arm64.matches(&p("linux", "arm64", Some("v9"))));
+        assert!(!arm64.matches(&p("windows", "arm64", Some("v8"))));
+        assert!(amd64.matches(&p("linux", "amd64", Some("v3"))));
+        assert!(!amd64.matches(&p("linux", "arm64", None)));
+        assert_eq!(arm64.to_string(), "linux/arm64/v8");
         assert_eq!(p("linux", "arm", Some("v7")).to_string(), "linux/arm/v7");
     }
 }

@@ -1,7 +1,10 @@
-//! The ECR GetAuthorizationToken call, described as data (kube-rs style:
-//! the core builds the request, the shell signs and sends it): which region,
-//! which endpoint (partitions, FIPS, the standard endpoint overrides), which
-//! headers and body, and which registry the pull secret is then keyed on.
+//! ECR API calls described as data (kube-rs style: the core builds the
+//! request, the shell signs and sends it): GetAuthorizationToken for a
+//! password, DescribeRepositories and CreateRepository for a mirror's ECR
+//! destination. Which region, which endpoint (partitions, FIPS, the standard
+//! endpoint overrides), which `X-Amz-Target` and body (AWS JSON 1.1), what a
+//! created repository's settings are, and which registry the pull secret is
+//! then keyed on.
 
 use serde::Serialize;
 
@@ -18,15 +21,132 @@ pub struct EcrRequest {
     /// Full URL to POST to.
     pub url: String,
     /// `X-Amz-Target`.
-    pub target: &'static str,
+    pub target: String,
     /// `Content-Type`.
     pub content_type: &'static str,
     /// The body.
-    pub body: &'static str,
+    pub body: String,
     /// The registry host to log in to.
     pub registry_host: String,
     /// The key of the pull secret / docker config entry (`https://` + host).
     pub server: String,
+}
+
+/// The actions a caller may ask for; the first is the default.
+pub const ACTIONS: [&str; 3] = [
+    "GetAuthorizationToken",
+    "DescribeRepositories",
+    "CreateRepository",
+];
+
+/// Settings a created repository gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// `imageTagMutability: IMMUTABLE`; else `MUTABLE`, so a rerun (or one
+    /// with another `--platform`) may point a tag at a new index.
+    pub immutable_tags: bool,
+    /// `imageScanningConfiguration.scanOnPush` (a registry-level scanning
+    /// configuration, where the account has one, overrides it).
+    pub scan_on_push: bool,
+}
+
+/// One call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call<'a> {
+    /// A registry password.
+    GetAuthorizationToken,
+    /// Whether `repository` exists in account `registry_id`.
+    DescribeRepositories {
+        /// The 12-digit account of the registry host.
+        registry_id: &'a str,
+        /// The repository.
+        repository: &'a str,
+    },
+    /// Creates `repository` in account `registry_id`.
+    CreateRepository {
+        /// The 12-digit account of the registry host.
+        registry_id: &'a str,
+        /// The repository.
+        repository: &'a str,
+        /// Its settings.
+        settings: Settings,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Describe<'a> {
+    registry_id: &'a str,
+    repository_names: [&'a str; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Create<'a> {
+    registry_id: &'a str,
+    repository_name: &'a str,
+    image_tag_mutability: &'static str,
+    image_scanning_configuration: Scanning,
+    encryption_configuration: Encryption,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Scanning {
+    scan_on_push: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Encryption {
+    encryption_type: &'static str,
+}
+
+impl Call<'_> {
+    fn action(&self) -> &'static str {
+        match self {
+            Call::GetAuthorizationToken => "GetAuthorizationToken",
+            Call::DescribeRepositories { .. } => "DescribeRepositories",
+            Call::CreateRepository { .. } => "CreateRepository",
+        }
+    }
+
+    fn body(&self) -> String {
+        let body = match *self {
+            Call::GetAuthorizationToken => return "{}".into(),
+            Call::DescribeRepositories {
+                registry_id,
+                repository,
+            } => serde_json::to_string(&Describe {
+                registry_id,
+                repository_names: [repository],
+            }),
+            Call::CreateRepository {
+                registry_id,
+                repository,
+                settings,
+            } => serde_json::to_string(&Create {
+                registry_id,
+                repository_name: repository,
+                image_tag_mutability: if settings.immutable_tags {
+                    "IMMUTABLE"
+                } else {
+                    "MUTABLE"
+                },
+                image_scanning_configuration: Scanning {
+                    scan_on_push: settings.scan_on_push,
+                },
+                // What ECR does when asked nothing, said out loud: the
+                // repository's encryption cannot be changed after creation,
+                // and a KMS key is the account owner's choice to make.
+                encryption_configuration: Encryption {
+                    encryption_type: "AES256",
+                },
+            }),
+        };
+        // Structs of strings and booleans always serialize.
+        body.unwrap_or_default()
+    }
 }
 
 /// The endpoint of the ECR API in `region`, by partition, as the AWS SDKs
@@ -48,9 +168,14 @@ pub fn endpoint(region: &str, fips: bool) -> String {
     }
 }
 
-/// The request for `registry` in `region`; `override_url` is the value of
-/// `AWS_ENDPOINT_URL_ECR` or else `AWS_ENDPOINT_URL`, when set.
-pub fn request(registry: &Registry, region: &str, override_url: Option<&str>) -> EcrRequest {
+/// The request for `call` to `registry`'s API in `region`; `override_url` is
+/// the value of `AWS_ENDPOINT_URL_ECR` or else `AWS_ENDPOINT_URL`, when set.
+pub fn request(
+    registry: &Registry,
+    region: &str,
+    override_url: Option<&str>,
+    call: &Call<'_>,
+) -> EcrRequest {
     let fips = registry.host.contains(".dkr.ecr-fips.");
     let url = match override_url {
         Some(u) if u.ends_with('/') => u.to_owned(),
@@ -61,9 +186,9 @@ pub fn request(registry: &Registry, region: &str, override_url: Option<&str>) ->
         region: region.to_owned(),
         signing_name: "ecr",
         url,
-        target: "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
+        target: format!("AmazonEC2ContainerRegistry_V20150921.{}", call.action()),
         content_type: "application/x-amz-json-1.1",
-        body: "{}",
+        body: call.body(),
         registry_host: registry.host.clone(),
         server: registry.server(),
     }
@@ -99,11 +224,76 @@ mod tests {
             &Registry::vendor(),
             "eu-west-1",
             Some("http://127.0.0.1:5000"),
+            &Call::GetAuthorizationToken,
         );
         assert_eq!(r.url, "http://127.0.0.1:5000/");
         assert_eq!(
             r.server,
             "https://462803626708.dkr.ecr.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            (r.target.as_str(), r.body.as_str()),
+            (
+                "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
+                "{}"
+            )
+        );
+    }
+
+    #[test]
+    fn repository_calls() {
+        let reg = Registry {
+            host: "123456789012.dkr.ecr.us-east-1.amazonaws.com".into(),
+            path: "team".into(),
+        };
+        let describe = request(
+            &reg,
+            "us-east-1",
+            None,
+            &Call::DescribeRepositories {
+                registry_id: "123456789012",
+                repository: "team/usage-engine-private-edition",
+            },
+        );
+        assert_eq!(
+            describe.target,
+            "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"
+        );
+        assert_eq!(describe.url, "https://api.ecr.us-east-1.amazonaws.com/");
+        assert_eq!(
+            describe.body,
+            r#"{"registryId":"123456789012","repositoryNames":["team/usage-engine-private-edition"]}"#
+        );
+        let create = |settings| {
+            request(
+                &reg,
+                "us-east-1",
+                None,
+                &Call::CreateRepository {
+                    registry_id: "123456789012",
+                    repository: "team/x",
+                    settings,
+                },
+            )
+        };
+        let plain = create(Settings::default());
+        assert_eq!(
+            plain.target,
+            "AmazonEC2ContainerRegistry_V20150921.CreateRepository"
+        );
+        assert_eq!(
+            plain.body,
+            r#"{"registryId":"123456789012","repositoryName":"team/x","imageTagMutability":"MUTABLE","imageScanningConfiguration":{"scanOnPush":false},"encryptionConfiguration":{"encryptionType":"AES256"}}"#
+        );
+        let strict = create(Settings {
+            immutable_tags: true,
+            scan_on_push: true,
+        });
+        assert!(
+            strict.body.contains(r#""imageTagMutability":"IMMUTABLE""#)
+                && strict.body.contains(r#""scanOnPush":true"#),
+            "{}",
+            strict.body
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Renderers: each turns checked inputs into output text. Nothing here reads
-//! or validates input; `lib.rs` checks requests and calls these.
+//! or validates input; `dispatch.rs` checks requests and calls these.
 
 pub mod commands;
 pub mod ecr;

@@ -1,0 +1,133 @@
+//! The `platforms` and `ecr-request` requests through the one entry point,
+//! as every caller sends them: their JSON shapes and field errors.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use serde_json::{Value, json};
+
+fn render(req: Value) -> Result<Value, Vec<(String, String)>> {
+    uepe_core::render(&req.to_string())
+        .map(|text| serde_json::from_str(&text).expect("JSON answer"))
+        .map_err(|e| e.errors.into_iter().map(|f| (f.field, f.message)).collect())
+}
+
+fn fields(req: Value) -> Vec<String> {
+    render(req)
+        .expect_err("rejected")
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
+}
+
+#[test]
+fn platforms_answer_all_or_a_normalised_list() {
+    assert_eq!(
+        render(json!({"render": "platforms"})),
+        Ok(json!({"platforms": "all"}))
+    );
+    assert_eq!(
+        render(json!({"render": "platforms", "platform": ["linux/x86_64", "linux/arm/7"]})),
+        Ok(json!({"platforms": [
+            {"name": "linux/amd64", "os": "linux", "architecture": "amd64"},
+            {"name": "linux/arm/v7", "os": "linux", "architecture": "arm",
+             "variants": ["v7", null]},
+        ]}))
+    );
+    let err = render(json!({"render": "platforms", "platform": ["linux"]})).expect_err("bad");
+    assert_eq!(
+        err,
+        [(
+            "platform".to_owned(),
+            "`linux` is not a platform: give os/arch[/variant] in lowercase, such as linux/arm64, or all".to_owned()
+        )]
+    );
+    assert_eq!(
+        fields(json!({"render": "platforms", "platform": "linux/amd64"})),
+        ["request"]
+    );
+    assert_eq!(
+        fields(json!({"render": "platforms", "platforms": ["all"]})),
+        ["request"]
+    );
+}
+
+const ECR: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
+#[test]
+fn ecr_request_defaults_to_get_authorization_token() {
+    let v = render(json!({"render": "ecr-request", "registry": ECR})).expect("renders");
+    assert_eq!(
+        v["target"],
+        "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
+    );
+    assert_eq!(v["body"], "{}");
+    assert_eq!(
+        render(
+            json!({"render": "ecr-request", "registry": ECR, "action": "GetAuthorizationToken"})
+        ),
+        Ok(v)
+    );
+}
+
+#[test]
+fn ecr_repository_actions_name_the_account_of_the_host() {
+    let v = render(json!({
+        "render": "ecr-request", "registry": ECR, "endpoint-url": "http://127.0.0.1:5000",
+        "action": "DescribeRepositories", "repository": "team/usage-engine-private-edition",
+    }))
+    .expect("renders");
+    assert_eq!(v["url"], "http://127.0.0.1:5000/");
+    assert_eq!(v["region"], "eu-west-1");
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("JSON body");
+    assert_eq!(
+        body,
+        json!({"registryId": "123456789012",
+               "repositoryNames": ["team/usage-engine-private-edition"]})
+    );
+    let v = render(json!({
+        "render": "ecr-request", "registry": ECR, "action": "CreateRepository",
+        "repository": "team/x", "scan-on-push": true,
+    }))
+    .expect("renders");
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("JSON body");
+    assert_eq!(
+        body,
+        json!({"registryId": "123456789012", "repositoryName": "team/x",
+               "imageTagMutability": "MUTABLE",
+               "imageScanningConfiguration": {"scanOnPush": true},
+               "encryptionConfiguration": {"encryptionType": "AES256"}})
+    );
+}
+
+#[test]
+fn ecr_request_field_errors() {
+    let ecr = |extra: Value| {
+        let mut req = json!({"render": "ecr-request", "registry": ECR});
+        req.as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        fields(req)
+    };
+    assert_eq!(ecr(json!({"action": "ListImages"})), ["action"]);
+    assert_eq!(ecr(json!({"action": "CreateRepository"})), ["repository"]);
+    assert_eq!(ecr(json!({"repository": "team/x"})), ["repository"]);
+    assert_eq!(
+        ecr(json!({"action": "DescribeRepositories", "repository": "a--b"})),
+        ["repository"]
+    );
+    assert_eq!(
+        ecr(
+            json!({"action": "DescribeRepositories", "repository": "x/y",
+                   "immutable-tags": true, "scan-on-push": true})
+        ),
+        ["immutable-tags", "scan-on-push"]
+    );
+    assert_eq!(ecr(json!({"tags": []})), ["request"]);
+    assert_eq!(
+        fields(
+            json!({"render": "ecr-request", "registry": "x.io", "region": "eu-west-1",
+                      "action": "DescribeRepositories", "repository": "x/y"})
+        ),
+        ["registry"]
+    );
+}
