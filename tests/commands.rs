@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::support::apiserver::ApiServer;
 use crate::support::moto::Moto;
 use crate::support::shell::Shell;
-use crate::support::{ok, peers, run, run_with_stdin, uepe};
+use crate::support::{Run, ok, peers, run, run_with_stdin, uepe};
 
 const NAMESPACES: [&str; 2] = ["uepe", "uepe-test"];
 
@@ -74,13 +74,18 @@ impl Setup {
         }
     }
 
-    /// Runs the printed `script` against `api`; fails on a non-zero exit.
-    #[track_caller]
-    fn run_against(&mut self, api: &ApiServer, script: &str) {
+    /// Runs the printed `script` against `api`.
+    fn run_script(&mut self, api: &ApiServer, script: &str) -> Run {
         let kubeconfig = api.kubeconfig(self.shell.dir());
         self.shell
             .env("KUBECONFIG", &kubeconfig.display().to_string());
-        let r = self.shell.run(script);
+        self.shell.run(script)
+    }
+
+    /// Runs the printed `script` against `api`; fails on a non-zero exit.
+    #[track_caller]
+    fn run_against(&mut self, api: &ApiServer, script: &str) {
+        let r = self.run_script(api, script);
         assert_eq!(
             r.code,
             0,
@@ -213,6 +218,44 @@ fn secret_commands_make_the_plugins_pull_secret_by_server_side_apply() {
         "kubectl apply --server-side",
         "base64",
     ]);
+}
+
+/// Keys that ECR refuses (expired, or no permission) make
+/// `aws ecr get-login-password` fail: the paste must then fail too and leave
+/// the working pull Secret as it was, not store an empty password.
+#[test]
+fn a_failing_password_leaves_the_pull_secret_alone() {
+    let Some(mut setup) = Setup::start() else {
+        return;
+    };
+    let api = ApiServer::start(&NAMESPACES);
+    let script = ok(&["commands", "secret"]);
+    setup.run_against(&api, &script);
+    let before = api
+        .get("v1", "Secret", "uepe", "ecr-cred")
+        .expect("the pull Secret");
+
+    let nobody = (
+        setup.moto.nobody.id.clone(),
+        setup.moto.nobody.secret.clone(),
+    );
+    setup.shell.env("AWS_ACCESS_KEY_ID", &nobody.0);
+    setup.shell.env("AWS_SECRET_ACCESS_KEY", &nobody.1);
+    let r = setup.run_script(&api, &script);
+    assert_ne!(r.code, 0, "the paste succeeded without a password");
+    assert!(
+        r.stderr.contains("AccessDenied"),
+        "aws's own error is shown: {}",
+        setup.redact(&r.stderr).replace(&nobody.1, "<nobody's key>")
+    );
+    let after = api
+        .get("v1", "Secret", "uepe", "ecr-cred")
+        .expect("the pull Secret");
+    assert!(
+        after == before,
+        "the pull Secret changed after a failed password: {}",
+        setup.redact(&after["metadata"].to_string())
+    );
 }
 
 #[test]

@@ -18,8 +18,9 @@
 //!   kinds above and an OpenAPI v3 index that says PATCH takes
 //!   `fieldValidation`, so kubectl leaves validation to the server; a
 //!   protobuf-encoded Secret body (`protobuf.rs`), as `kubectl create
-//!   secret` sends it; any other protobuf body gets 415; an empty Secret
-//!   type defaulted to `Opaque`.
+//!   secret` sends it; any other protobuf body gets 415; two of the
+//!   server's Secret rules: an empty type becomes `Opaque`, and a
+//!   dockerconfigjson Secret whose `.dockerconfigjson` is not JSON gets 422.
 //!
 //! It does NOT do: schema validation (kubernetes-validate and checkov check
 //! the manifests; `fieldValidation` is accepted and ignored), OpenAPI
@@ -30,6 +31,8 @@
 
 #![allow(dead_code)]
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -532,6 +535,9 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
                     format!("{plural} \"{n}\" already exists"),
                 );
             }
+            if let Err(refusal) = secret_rules(&plural, &mut obj) {
+                return refusal;
+            }
             if dry_run {
                 return (201, obj);
             }
@@ -540,7 +546,6 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
             obj["metadata"]["resourceVersion"] = json!(rv.to_string());
             obj["metadata"]["uid"] = json!(format!("uid-{rv}"));
             obj["metadata"]["creationTimestamp"] = json!("2026-11-28T00:00:00Z");
-            default_secret_type(&plural, &mut obj);
             if plural == "jobs" {
                 finish_job(&mut s, &mut obj, &ns, &n);
             }
@@ -583,7 +588,9 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
                 }
             };
             merge(&mut obj, &patch, "");
-            default_secret_type(&plural, &mut obj);
+            if let Err(refusal) = secret_rules(&plural, &mut obj) {
+                return refusal;
+            }
             let changed = existing.as_ref() != Some(&obj);
             if dry_run || !changed {
                 return (200, existing.unwrap_or(obj));
@@ -623,11 +630,30 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
     }
 }
 
-/// The server's defaulting: a Secret written without a type is `Opaque`
-/// (`kubectl create secret generic` sends an empty one).
-fn default_secret_type(plural: &str, obj: &mut Value) {
-    if plural == "secrets" && obj["type"].as_str().unwrap_or_default().is_empty() {
+/// Two rules the real server applies to every Secret written: an empty type
+/// is defaulted to `Opaque` (`kubectl create secret generic` sends one), and
+/// a `kubernetes.io/dockerconfigjson` Secret must hold valid JSON under
+/// `.dockerconfigjson` (else 422 Invalid, and the stored Secret stays).
+fn secret_rules(plural: &str, obj: &mut Value) -> Result<(), (u16, Value)> {
+    if plural != "secrets" {
+        return Ok(());
+    }
+    if obj["type"].as_str().unwrap_or_default().is_empty() {
         obj["type"] = json!("Opaque");
+    }
+    if obj["type"] != "kubernetes.io/dockerconfigjson" {
+        return Ok(());
+    }
+    let config = obj["data"][".dockerconfigjson"]
+        .as_str()
+        .and_then(|b| B64.decode(b).ok());
+    match config.map(|c| serde_json::from_slice::<Value>(&c)) {
+        Some(Ok(_)) => Ok(()),
+        _ => Err(status(
+            422,
+            "Invalid",
+            "Secret is invalid: data[.dockerconfigjson]: Invalid value: \"<secret contents redacted>\": invalid JSON".into(),
+        )),
     }
 }
 

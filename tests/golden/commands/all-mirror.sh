@@ -43,7 +43,7 @@ docker push registry.example.com:5000/team/uepe/usage-engine-private-edition:4.3
 # Server-side apply: a client-side apply would copy the password into the
 # last-applied-configuration annotation, which `kubectl describe` prints.
 aws ecr get-login-password --region eu-west-1 \
-  | { read -r p; printf '{"auths":{"https://462803626708.dkr.ecr.eu-west-1.amazonaws.com":{"username":"AWS","password":"%s","auth":"%s"}}}' "$p" "$(printf 'AWS:%s' "$p" | base64 | tr -d '\n')"; } \
+  | { read -r p && printf '{"auths":{"https://462803626708.dkr.ecr.eu-west-1.amazonaws.com":{"username":"AWS","password":"%s","auth":"%s"}}}' "$p" "$(printf 'AWS:%s' "$p" | base64 | tr -d '\n')"; } \
   | kubectl create secret generic ecr-cred --namespace uepe --type=kubernetes.io/dockerconfigjson \
       --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \
   | kubectl label --local -f - app.kubernetes.io/component=pull-secret app.kubernetes.io/instance=ecr-cred app.kubernetes.io/managed-by=kubectl-uepe -o yaml \

@@ -136,7 +136,9 @@ impl Commands<'_> {
 
     fn secret(&self) -> String {
         // The docker config is built by printf, a shell builtin, so the
-        // password never appears in a process list.
+        // password never appears in a process list. `read && printf`: when
+        // aws fails nothing is printed, the API server refuses the empty
+        // config and the old Secret stays; `;` would store an empty password.
         let config = docker_config_printf_format(self.registry);
         // The labels the plugin's own pull Secret carries: made by hand or
         // by the plugin, it is the same object.
@@ -152,7 +154,7 @@ impl Commands<'_> {
         );
         for ns in self.namespaces {
             out.push_str(&format!(
-                "{}  | {{ read -r p; printf '{config}' \"$p\" \"$(printf 'AWS:%s' \"$p\" | base64 | tr -d '\\n')\"; }} \\\n  \
+                "{}  | {{ read -r p && printf '{config}' \"$p\" \"$(printf 'AWS:%s' \"$p\" | base64 | tr -d '\\n')\"; }} \\\n  \
                  | kubectl create secret generic {name} --namespace {ns} --type=kubernetes.io/dockerconfigjson \\\n      \
                  --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \\\n  \
                  | kubectl label --local -f - {labels} -o yaml \\\n  \
