@@ -393,7 +393,7 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
         content_type: req.content_type.clone(),
     });
     let decoded;
-    let body: &[u8] = if req.content_type.contains("protobuf") {
+    let body: &[u8] = if !req.body.is_empty() && req.content_type.contains("protobuf") {
         // kubectl's typed clients (`kubectl create secret`) send protobuf.
         match protobuf::secret_as_json(&req.body) {
             Ok(obj) => {
