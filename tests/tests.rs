@@ -10,6 +10,7 @@ mod support;
 mod aws;
 mod cli;
 mod cluster;
+mod commands;
 mod krew;
 mod manifests;
 mod mirror;

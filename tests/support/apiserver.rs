@@ -13,20 +13,35 @@
 //! - 404 for objects in a namespace that does not exist, 403 on demand for a
 //!   (verb, resource, namespace), a request log for assertions;
 //! - Jobs finish at once with the outcome the test chose; a failed Job gets a
-//!   Pod with the log the test chose.
+//!   Pod with the log the test chose;
+//! - for real kubectl (`discovery.rs`): legacy discovery of the built-in
+//!   kinds above and an OpenAPI v3 index that says PATCH takes
+//!   `fieldValidation`, so kubectl leaves validation to the server; a
+//!   protobuf-encoded Secret body (`protobuf.rs`), as `kubectl create
+//!   secret` sends it; any other protobuf body gets 415; two of the
+//!   server's Secret rules: an empty type becomes `Opaque`, and a
+//!   dockerconfigjson Secret whose `.dockerconfigjson` is not JSON gets 422.
 //!
 //! It does NOT do: schema validation (kubernetes-validate and checkov check
-//! the manifests), field-manager conflicts, admission, watch, real
-//! controllers, authentication (any bearer token is accepted).
+//! the manifests; `fieldValidation` is accepted and ignored), OpenAPI
+//! schemas (`/openapi/v2` is a 404), protobuf responses (it answers JSON,
+//! which kubectl accepts), aggregated discovery, CRD-backed groups
+//! in discovery, managedFields, field-manager conflicts, admission, watch,
+//! real controllers, authentication (any bearer token is accepted).
 
 #![allow(dead_code)]
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+mod discovery;
+mod protobuf;
 
 /// One logged request.
 #[derive(Debug, Clone)]
@@ -377,22 +392,30 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
         query: req.query.clone(),
         content_type: req.content_type.clone(),
     });
+    let decoded;
+    let body: &[u8] = if !req.body.is_empty() && req.content_type.contains("protobuf") {
+        // kubectl's typed clients (`kubectl create secret`) send protobuf.
+        match protobuf::secret_as_json(&req.body) {
+            Ok(obj) => {
+                decoded = obj.to_string().into_bytes();
+                &decoded
+            }
+            Err(e) => return status(415, "UnsupportedMediaType", e),
+        }
+    } else {
+        &req.body
+    };
     let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
-    match segs.as_slice() {
-        ["version"] => {
-            return (
-                200,
-                json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0-double", "platform": "linux/amd64"}),
-            );
-        }
-        ["api"] => return (200, json!({"kind": "APIVersions", "versions": ["v1"]})),
-        ["apis"] => {
-            return (
-                200,
-                json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}),
-            );
-        }
-        _ => {}
+    if segs == ["version"] {
+        return (
+            200,
+            json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0-double", "platform": "linux/amd64"}),
+        );
+    }
+    if req.method == "GET"
+        && let Some(doc) = discovery::answer(&segs)
+    {
+        return (200, doc);
     }
     // (prefix, plural, namespace, name, subresource)
     let (prefix, rest): (String, &[&str]) = match segs.as_slice() {
@@ -498,7 +521,7 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
             )
         }
         ("POST", None, _) => {
-            let Ok(mut obj) = serde_json::from_slice::<Value>(&req.body) else {
+            let Ok(mut obj) = serde_json::from_slice::<Value>(body) else {
                 return status(400, "BadRequest", "body is not JSON".into());
             };
             let n = obj["metadata"]["name"]
@@ -511,6 +534,9 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
                     "AlreadyExists",
                     format!("{plural} \"{n}\" already exists"),
                 );
+            }
+            if let Err(refusal) = secret_rules(&plural, &mut obj) {
+                return refusal;
             }
             if dry_run {
                 return (201, obj);
@@ -527,10 +553,15 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
             (201, obj)
         }
         ("PATCH", Some(n), _) => {
-            let Ok(patch) = serde_json::from_slice::<Value>(&req.body) else {
+            let Ok(mut patch) = serde_json::from_slice::<Value>(body) else {
                 return status(400, "BadRequest", "patch is not JSON".into());
             };
             let apply = req.content_type.starts_with("application/apply-patch");
+            if apply && let Some(meta) = patch["metadata"].as_object_mut() {
+                // The server owns it: kubectl's `creationTimestamp: null`
+                // must not erase it (the merge reads null as "delete").
+                meta.remove("creationTimestamp");
+            }
             if apply && query_param(&req.query, "fieldManager").is_none() {
                 return status(
                     400,
@@ -557,6 +588,9 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
                 }
             };
             merge(&mut obj, &patch, "");
+            if let Err(refusal) = secret_rules(&plural, &mut obj) {
+                return refusal;
+            }
             let changed = existing.as_ref() != Some(&obj);
             if dry_run || !changed {
                 return (200, existing.unwrap_or(obj));
@@ -593,6 +627,33 @@ fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
             "MethodNotAllowed",
             format!("{} {} is not supported by the double", req.method, req.path),
         ),
+    }
+}
+
+/// Two rules the real server applies to every Secret written: an empty type
+/// is defaulted to `Opaque` (`kubectl create secret generic` sends one), and
+/// a `kubernetes.io/dockerconfigjson` Secret must hold valid JSON under
+/// `.dockerconfigjson` (else 422 Invalid, and the stored Secret stays).
+fn secret_rules(plural: &str, obj: &mut Value) -> Result<(), (u16, Value)> {
+    if plural != "secrets" {
+        return Ok(());
+    }
+    if obj["type"].as_str().unwrap_or_default().is_empty() {
+        obj["type"] = json!("Opaque");
+    }
+    if obj["type"] != "kubernetes.io/dockerconfigjson" {
+        return Ok(());
+    }
+    let config = obj["data"][".dockerconfigjson"]
+        .as_str()
+        .and_then(|b| B64.decode(b).ok());
+    match config.map(|c| serde_json::from_slice::<Value>(&c)) {
+        Some(Ok(_)) => Ok(()),
+        _ => Err(status(
+            422,
+            "Invalid",
+            "Secret is invalid: data[.dockerconfigjson]: Invalid value: \"<secret contents redacted>\": invalid JSON".into(),
+        )),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod apiserver;
 pub mod moto;
 pub mod peers;
 pub mod registry;
+pub mod shell;
 
 /// The `kubectl-uepe` binary cargo built for these tests.
 pub fn bin() -> PathBuf {

@@ -4,11 +4,14 @@ aws ecr get-login-password --region eu-west-1 \
 
 # The image pull secret, the same as `kubectl create secret docker-registry`
 # makes, with the password piped through stdin rather than put on a command line.
+# Server-side apply: a client-side apply would copy the password into the
+# last-applied-configuration annotation, which `kubectl describe` prints.
 aws ecr get-login-password --region eu-west-1 \
-  | { read -r p; printf '{"auths":{"https://462803626708.dkr.ecr.eu-west-1.amazonaws.com":{"username":"AWS","password":"%s","auth":"%s"}}}' "$p" "$(printf 'AWS:%s' "$p" | base64 | tr -d '\n')"; } \
+  | { read -r p && printf '{"auths":{"https://462803626708.dkr.ecr.eu-west-1.amazonaws.com":{"username":"AWS","password":"%s","auth":"%s"}}}' "$p" "$(printf 'AWS:%s' "$p" | base64 | tr -d '\n')"; } \
   | kubectl create secret generic ecr-cred --namespace uepe --type=kubernetes.io/dockerconfigjson \
       --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \
-  | kubectl apply -f -
+  | kubectl label --local -f - app.kubernetes.io/component=pull-secret app.kubernetes.io/instance=ecr-cred app.kubernetes.io/managed-by=kubectl-uepe -o yaml \
+  | kubectl apply --server-side --field-manager=kubectl-uepe --force-conflicts -f -
 
 # The refresher's AWS keys, read from your environment (never typed into a command line).
 kubectl create secret generic ecr-cred-refresher-aws --namespace uepe --from-file=credentials=/dev/stdin <<EOF

@@ -4,9 +4,9 @@
 //! caller's environment through here-documents.
 
 use crate::images::{Image, Registry};
-use crate::render::refresher::{LONGEST_SUFFIX, Runner};
+use crate::render::refresher::{FIELD_MANAGER, LONGEST_SUFFIX, Runner};
 use crate::render::secret::docker_config_printf_format;
-use crate::render::{COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY};
+use crate::render::{COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY, component_labels};
 
 /// Sections of `kubectl uepe commands`.
 pub const SECTIONS: [&str; 5] = ["all", "login", "mirror", "secret", "credentials"];
@@ -78,7 +78,8 @@ impl Commands<'_> {
         let want = |t: &str| self.tool == "all" || self.tool == t;
         if want("skopeo") {
             out.push_str(
-                "# Mirror with skopeo: --all copies every architecture and keeps the digests.\n",
+                "# Mirror with skopeo: --all copies every architecture; --preserve-digests makes\n\
+                 # skopeo fail rather than push anything under a different digest.\n",
             );
             out.push_str(&format!(
                 "{}  | skopeo login --username AWS --password-stdin {}\n",
@@ -87,7 +88,7 @@ impl Commands<'_> {
             ));
             for (f, t) in &pairs {
                 out.push_str(&format!(
-                    "skopeo copy --all docker://{} docker://{}\n",
+                    "skopeo copy --all --preserve-digests docker://{} docker://{}\n",
                     f.image, t.image
                 ));
             }
@@ -135,20 +136,32 @@ impl Commands<'_> {
 
     fn secret(&self) -> String {
         // The docker config is built by printf, a shell builtin, so the
-        // password never appears in a process list.
+        // password never appears in a process list. `read && printf`: when
+        // aws fails nothing is printed, the API server refuses the empty
+        // config and the old Secret stays; `;` would store an empty password.
         let config = docker_config_printf_format(self.registry);
+        // The labels the plugin's own pull Secret carries: made by hand or
+        // by the plugin, it is the same object.
+        let labels: Vec<String> = component_labels(self.name, "pull-secret")
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let mut out = String::from(
             "# The image pull secret, the same as `kubectl create secret docker-registry`\n\
-             # makes, with the password piped through stdin rather than put on a command line.\n",
+             # makes, with the password piped through stdin rather than put on a command line.\n\
+             # Server-side apply: a client-side apply would copy the password into the\n\
+             # last-applied-configuration annotation, which `kubectl describe` prints.\n",
         );
         for ns in self.namespaces {
             out.push_str(&format!(
-                "{}  | {{ read -r p; printf '{config}' \"$p\" \"$(printf 'AWS:%s' \"$p\" | base64 | tr -d '\\n')\"; }} \\\n  \
+                "{}  | {{ read -r p && printf '{config}' \"$p\" \"$(printf 'AWS:%s' \"$p\" | base64 | tr -d '\\n')\"; }} \\\n  \
                  | kubectl create secret generic {name} --namespace {ns} --type=kubernetes.io/dockerconfigjson \\\n      \
                  --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \\\n  \
-                 | kubectl apply -f -\n",
+                 | kubectl label --local -f - {labels} -o yaml \\\n  \
+                 | kubectl apply --server-side --field-manager={FIELD_MANAGER} --force-conflicts -f -\n",
                 self.password_pipe(),
                 name = self.name,
+                labels = labels.join(" "),
             ));
         }
         out

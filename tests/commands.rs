@@ -1,0 +1,333 @@
+//! The shell text `kubectl uepe commands` prints (the web page shows the same
+//! bytes), run as a person would paste it: `sh` (dash) with the real AWS CLI
+//! against moto and the real kubectl against the API server double, behind
+//! shims that record every argv. What the commands leave in the cluster must
+//! be what the plugin itself makes, and no secret may reach a command line.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::Value;
+
+use crate::support::apiserver::ApiServer;
+use crate::support::moto::Moto;
+use crate::support::shell::Shell;
+use crate::support::{Run, ok, peers, run, run_with_stdin, uepe};
+
+const NAMESPACES: [&str; 2] = ["uepe", "uepe-test"];
+
+/// moto, a shell whose AWS keys are moto's reader's, and the ECR password
+/// the plugin gets from that moto with the same keys.
+struct Setup {
+    moto: Moto,
+    shell: Shell,
+    password: String,
+}
+
+impl Setup {
+    fn start() -> Option<Setup> {
+        peers::require("kubectl", "kubectl 1.32 is on the machine image")?;
+        peers::require("aws", "the AWS CLI v1 (tests/peers/install.sh)")?;
+        let moto = Moto::start()?;
+        let mut shell = Shell::new()?;
+        shell.env("AWS_ACCESS_KEY_ID", &moto.reader.id);
+        shell.env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
+        shell.env("AWS_ENDPOINT_URL", &moto.url);
+        let mut login = uepe(&["login", "--print-password"]);
+        login.env("AWS_ENDPOINT_URL_ECR", &moto.url);
+        login.env("AWS_ACCESS_KEY_ID", &moto.reader.id);
+        login.env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
+        let r = run(login);
+        assert_eq!(r.code, 0, "login --print-password failed");
+        let password = r.stdout.trim_end().to_owned();
+        assert!(!password.is_empty(), "an ECR password from moto");
+        Some(Setup {
+            moto,
+            shell,
+            password,
+        })
+    }
+
+    /// Every form in which the password or the secret key could leak, by
+    /// the name a message may print instead.
+    fn secrets(&self) -> Vec<(String, &'static str)> {
+        let (p, k) = (&self.password, &self.moto.reader.secret);
+        vec![
+            (p.clone(), "password"),
+            (B64.encode(p), "password (base64)"),
+            (B64.encode(format!("AWS:{p}")), "auth"),
+            (k.clone(), "secret access key"),
+            (B64.encode(k), "secret access key (base64)"),
+        ]
+    }
+
+    /// `text` with every secret replaced by its name: safe to print.
+    fn redact(&self, text: &str) -> String {
+        self.secrets().iter().fold(text.to_owned(), |t, (s, name)| {
+            t.replace(s, &format!("<{name}>"))
+        })
+    }
+
+    #[track_caller]
+    fn assert_no_secret(&self, what: &str, text: &str) {
+        for (secret, name) in self.secrets() {
+            assert!(!text.contains(&secret), "the {name} appears in {what}");
+        }
+    }
+
+    /// Runs the printed `script` against `api`.
+    fn run_script(&mut self, api: &ApiServer, script: &str) -> Run {
+        let kubeconfig = api.kubeconfig(self.shell.dir());
+        self.shell
+            .env("KUBECONFIG", &kubeconfig.display().to_string());
+        self.shell.run(script)
+    }
+
+    /// Runs the printed `script` against `api`; fails on a non-zero exit.
+    #[track_caller]
+    fn run_against(&mut self, api: &ApiServer, script: &str) {
+        let r = self.run_script(api, script);
+        assert_eq!(
+            r.code,
+            0,
+            "the printed commands failed:\n{}\nstderr:\n{}",
+            script,
+            self.redact(&r.stderr)
+        );
+        self.assert_no_secret("the commands' stdout", &r.stdout);
+        self.assert_no_secret("the commands' stderr", &r.stderr);
+    }
+
+    /// No recorded argv holds a secret, and the recording saw `expected`
+    /// (else the shims proved nothing).
+    #[track_caller]
+    fn assert_argv_clean(&self, expected: &[&str]) {
+        let log = self.shell.argv_log();
+        self.assert_no_secret("a recorded argv", &log);
+        for line in expected {
+            assert!(
+                log.lines().any(|l| l.starts_with(line)),
+                "no recorded argv starts with `{line}`:\n{}",
+                self.redact(&log)
+            );
+        }
+    }
+
+    /// `kubectl-uepe ARGS` with the password on stdin and moto's reader's
+    /// keys in the environment; the objects it prints as JSON.
+    fn rendered(&self, args: &[&str]) -> Vec<Value> {
+        let mut c = uepe(args);
+        c.env("AWS_ACCESS_KEY_ID", &self.moto.reader.id);
+        c.env("AWS_SECRET_ACCESS_KEY", &self.moto.reader.secret);
+        c.env("AWS_ENDPOINT_URL_ECR", &self.moto.url);
+        let r = run_with_stdin(c, &format!("{}\n", self.password));
+        assert_eq!(r.code, 0, "{args:?}: {}", self.redact(&r.stderr));
+        let v: Value = serde_json::from_str(&r.stdout).expect("-o json");
+        match v["kind"].as_str() {
+            Some("List") => v["items"].as_array().cloned().unwrap_or_default(),
+            _ => vec![v],
+        }
+    }
+}
+
+/// The stored object matches the rendered one in type, data, labels and
+/// annotations (the plugin renders none: no last-applied-configuration).
+#[track_caller]
+fn assert_same_secret(setup: &Setup, api: &ApiServer, want: &Value) {
+    let (ns, name) = (
+        want["metadata"]["namespace"].as_str().expect("namespace"),
+        want["metadata"]["name"].as_str().expect("name"),
+    );
+    let got = api
+        .get("v1", "Secret", ns, name)
+        .unwrap_or_else(|| panic!("no Secret {ns}/{name} in the cluster"));
+    assert_eq!(got["type"], want["type"], "{ns}/{name}: type");
+    // Compared without printing: the data holds the secrets.
+    assert!(
+        got["data"] == want["data"],
+        "{ns}/{name}: data differs from the plugin's: {} vs {}",
+        setup.redact(&got["data"].to_string()),
+        setup.redact(&want["data"].to_string())
+    );
+    assert_eq!(
+        got["metadata"]["labels"], want["metadata"]["labels"],
+        "{ns}/{name}: labels"
+    );
+    assert!(
+        got["metadata"]["annotations"]
+            .get("kubectl.kubernetes.io/last-applied-configuration")
+            .is_none(),
+        "{ns}/{name}: a last-applied-configuration annotation (it holds the whole Secret)"
+    );
+    assert_eq!(
+        got["metadata"]["annotations"], want["metadata"]["annotations"],
+        "{ns}/{name}: annotations"
+    );
+}
+
+#[test]
+fn secret_commands_make_the_plugins_pull_secret_by_server_side_apply() {
+    let Some(mut setup) = Setup::start() else {
+        return;
+    };
+    for namespaces in ["uepe", "uepe,uepe-test"] {
+        let api = ApiServer::start(&NAMESPACES);
+        let script = ok(&["commands", "secret", "-n", namespaces]);
+        // Pasting again (every 12 hours) must work as well as the first time.
+        setup.run_against(&api, &script);
+        setup.run_against(&api, &script);
+        let want = setup.rendered(&[
+            "secret",
+            "create",
+            "--dry-run=client",
+            "-o",
+            "json",
+            "--password-stdin",
+            "-n",
+            namespaces,
+        ]);
+        assert_eq!(want.len(), namespaces.split(',').count());
+        for secret in &want {
+            assert_same_secret(&setup, &api, secret);
+            let path = format!(
+                "/api/v1/namespaces/{}/secrets/{}",
+                secret["metadata"]["namespace"].as_str().expect("namespace"),
+                secret["metadata"]["name"].as_str().expect("name")
+            );
+            let writes: Vec<_> = api
+                .writes()
+                .into_iter()
+                .filter(|w| w.path == path)
+                .collect();
+            assert_eq!(writes.len(), 2, "{path}: one write per paste: {writes:?}");
+            for w in &writes {
+                assert!(
+                    w.method == "PATCH"
+                        && w.content_type.starts_with("application/apply-patch")
+                        && w.query.contains("fieldManager=kubectl-uepe")
+                        && w.query.contains("force=true"),
+                    "{path}: not a forced server-side apply by kubectl-uepe: {w:?}"
+                );
+            }
+        }
+        assert_eq!(api.all("Secret").len(), want.len(), "no other Secret");
+    }
+    setup.assert_argv_clean(&[
+        "aws ecr get-login-password",
+        "kubectl create secret generic",
+        "kubectl label --local",
+        "kubectl apply --server-side",
+        "base64",
+    ]);
+}
+
+/// Keys that ECR refuses (expired, or no permission) make
+/// `aws ecr get-login-password` fail: the paste must then fail too and leave
+/// the working pull Secret as it was, not store an empty password.
+#[test]
+fn a_failing_password_leaves_the_pull_secret_alone() {
+    let Some(mut setup) = Setup::start() else {
+        return;
+    };
+    let api = ApiServer::start(&NAMESPACES);
+    let script = ok(&["commands", "secret"]);
+    setup.run_against(&api, &script);
+    let before = api
+        .get("v1", "Secret", "uepe", "ecr-cred")
+        .expect("the pull Secret");
+
+    let nobody = (
+        setup.moto.nobody.id.clone(),
+        setup.moto.nobody.secret.clone(),
+    );
+    setup.shell.env("AWS_ACCESS_KEY_ID", &nobody.0);
+    setup.shell.env("AWS_SECRET_ACCESS_KEY", &nobody.1);
+    let r = setup.run_script(&api, &script);
+    assert_ne!(r.code, 0, "the paste succeeded without a password");
+    assert!(
+        r.stderr.contains("AccessDenied"),
+        "aws's own error is shown: {}",
+        setup.redact(&r.stderr).replace(&nobody.1, "<nobody's key>")
+    );
+    let after = api
+        .get("v1", "Secret", "uepe", "ecr-cred")
+        .expect("the pull Secret");
+    assert!(
+        after == before,
+        "the pull Secret changed after a failed password: {}",
+        setup.redact(&after["metadata"].to_string())
+    );
+}
+
+#[test]
+fn credentials_commands_make_what_the_refresher_reads() {
+    let Some(mut setup) = Setup::start() else {
+        return;
+    };
+    for (runner, namespaces) in [("aws-cli", "uepe"), ("external-secrets", "uepe,uepe-test")] {
+        let api = ApiServer::start(&NAMESPACES);
+        let script = ok(&[
+            "commands",
+            "credentials",
+            "--runner",
+            runner,
+            "-n",
+            namespaces,
+        ]);
+        setup.run_against(&api, &script);
+        let want: Vec<Value> = setup
+            .rendered(&[
+                "cronjob",
+                "install",
+                "--dry-run=client",
+                "-o",
+                "json",
+                "--password-stdin",
+                "--runner",
+                runner,
+                "-n",
+                namespaces,
+            ])
+            .into_iter()
+            .filter(|o| o["kind"] == "Secret" && o["metadata"]["name"] == "ecr-cred-refresher-aws")
+            .collect();
+        let homes = if runner == "aws-cli" { 1 } else { 2 };
+        assert_eq!(want.len(), homes, "{runner}: credentials Secrets rendered");
+        for secret in &want {
+            assert_same_secret(&setup, &api, secret);
+        }
+        assert_eq!(api.all("Secret").len(), homes, "{runner}: no other Secret");
+        if runner == "aws-cli" {
+            assert_credentials_file_works(&setup, &want[0]);
+        }
+    }
+    setup.assert_argv_clean(&["kubectl create secret generic", "kubectl label secret"]);
+}
+
+/// The aws-cli runner mounts the Secret's `credentials` key as the AWS CLI's
+/// shared-credentials file: the real CLI, with nothing else, gets the same
+/// password from it.
+fn assert_credentials_file_works(setup: &Setup, secret: &Value) {
+    let file = setup.shell.dir().join("mounted-credentials");
+    let data = secret["data"]["credentials"].as_str().expect("credentials");
+    std::fs::write(&file, B64.decode(data).expect("base64")).expect("write credentials file");
+    let aws = peers::which("aws").expect("aws");
+    let mut c = std::process::Command::new(aws);
+    c.args(["ecr", "get-login-password", "--region", "eu-west-1"])
+        .env_clear()
+        .env("HOME", setup.shell.dir())
+        .env("AWS_SHARED_CREDENTIALS_FILE", &file)
+        .env("AWS_CONFIG_FILE", "/nonexistent/uepe-test/config")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &setup.moto.url);
+    let r = run(c);
+    assert_eq!(
+        r.code,
+        0,
+        "aws with the credentials file: {}",
+        setup.redact(&r.stderr)
+    );
+    assert!(
+        r.stdout.trim_end() == setup.password,
+        "aws with the credentials file got another password"
+    );
+}
