@@ -57,6 +57,11 @@ impl Setup {
             (B64.encode(format!("AWS:{p}")), "auth"),
             (k.clone(), "secret access key"),
             (B64.encode(k), "secret access key (base64)"),
+            (self.moto.nobody.secret.clone(), "other secret access key"),
+            (
+                B64.encode(&self.moto.nobody.secret),
+                "other secret access key (base64)",
+            ),
         ]
     }
 
@@ -273,6 +278,17 @@ fn credentials_commands_make_what_the_refresher_reads() {
             "-n",
             namespaces,
         ]);
+        // First with other keys, then again with the reader's: pasting
+        // anew is how keys are rotated, and must update the Secret in place.
+        setup.shell.env("AWS_ACCESS_KEY_ID", &setup.moto.nobody.id);
+        setup
+            .shell
+            .env("AWS_SECRET_ACCESS_KEY", &setup.moto.nobody.secret);
+        setup.run_against(&api, &script);
+        setup.shell.env("AWS_ACCESS_KEY_ID", &setup.moto.reader.id);
+        setup
+            .shell
+            .env("AWS_SECRET_ACCESS_KEY", &setup.moto.reader.secret);
         setup.run_against(&api, &script);
         let want: Vec<Value> = setup
             .rendered(&[
@@ -300,7 +316,11 @@ fn credentials_commands_make_what_the_refresher_reads() {
             assert_credentials_file_works(&setup, &want[0]);
         }
     }
-    setup.assert_argv_clean(&["kubectl create secret generic", "kubectl label secret"]);
+    setup.assert_argv_clean(&[
+        "kubectl create secret generic",
+        "kubectl label --local",
+        "kubectl apply --server-side",
+    ]);
 }
 
 /// The aws-cli runner mounts the Secret's `credentials` key as the AWS CLI's

@@ -4,9 +4,9 @@
 //! caller's environment through here-documents.
 
 use crate::images::{Image, Registry};
+use crate::render::component_labels;
 use crate::render::refresher::{FIELD_MANAGER, LONGEST_SUFFIX, Runner};
 use crate::render::secret::docker_config_printf_format;
-use crate::render::{COMPONENT_LABEL, INSTANCE_LABEL, MANAGED_BY, component_labels};
 
 /// Sections of `kubectl uepe commands`.
 pub const SECTIONS: [&str; 5] = ["all", "login", "mirror", "secret", "credentials"];
@@ -140,12 +140,6 @@ impl Commands<'_> {
         // aws fails nothing is printed, the API server refuses the empty
         // config and the old Secret stays; `;` would store an empty password.
         let config = docker_config_printf_format(self.registry);
-        // The labels the plugin's own pull Secret carries: made by hand or
-        // by the plugin, it is the same object.
-        let labels: Vec<String> = component_labels(self.name, "pull-secret")
-            .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
         let mut out = String::from(
             "# The image pull secret, the same as `kubectl create secret docker-registry`\n\
              # makes, with the password piped through stdin rather than put on a command line.\n\
@@ -156,12 +150,10 @@ impl Commands<'_> {
             out.push_str(&format!(
                 "{}  | {{ read -r p && printf '{config}' \"$p\" \"$(printf 'AWS:%s' \"$p\" | base64 | tr -d '\\n')\"; }} \\\n  \
                  | kubectl create secret generic {name} --namespace {ns} --type=kubernetes.io/dockerconfigjson \\\n      \
-                 --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \\\n  \
-                 | kubectl label --local -f - {labels} -o yaml \\\n  \
-                 | kubectl apply --server-side --field-manager={FIELD_MANAGER} --force-conflicts -f -\n",
+                 --from-file=.dockerconfigjson=/dev/stdin --dry-run=client -o yaml \\\n{}",
                 self.password_pipe(),
+                label_and_apply(self.name, "pull-secret"),
                 name = self.name,
-                labels = labels.join(" "),
             ));
         }
         out
@@ -172,37 +164,53 @@ impl Commands<'_> {
             return "# No AWS keys are stored: the refresher's ServiceAccount assumes the IAM role (IRSA).\n".into();
         }
         let secret = format!("{}{LONGEST_SUFFIX}", self.name);
-        let labels = format!(
-            "{}={} {INSTANCE_LABEL}={} {COMPONENT_LABEL}=refresher",
-            MANAGED_BY.0, MANAGED_BY.1, self.name
-        );
         let mut out = String::from(
-            "# The refresher's AWS keys, read from your environment (never typed into a command line).\n",
+            "# The refresher's AWS keys, read from your environment (never typed into a command line).\n\
+             # Applied server-side, so pasting again (new keys) updates the Secret in place.\n",
         );
         let namespaces: &[String] = match self.runner {
             Runner::ExternalSecrets => self.namespaces,
             _ => &self.namespaces[..self.namespaces.len().min(1)],
         };
+        let (from, body) = match self.runner {
+            Runner::ExternalSecrets => (
+                "--from-env-file=/dev/stdin",
+                "access-key-id=${AWS_ACCESS_KEY_ID:?set AWS_ACCESS_KEY_ID}\n\
+                 secret-access-key=${AWS_SECRET_ACCESS_KEY:?set AWS_SECRET_ACCESS_KEY}\n",
+            ),
+            _ => (
+                "--from-file=credentials=/dev/stdin",
+                "[default]\n\
+                 aws_access_key_id = ${AWS_ACCESS_KEY_ID:?set AWS_ACCESS_KEY_ID}\n\
+                 aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY:?set AWS_SECRET_ACCESS_KEY}\n",
+            ),
+        };
         for ns in namespaces {
-            match self.runner {
-                Runner::ExternalSecrets => out.push_str(&format!(
-                    "kubectl create secret generic {secret} --namespace {ns} --from-env-file=/dev/stdin <<EOF\n\
-                     access-key-id=${{AWS_ACCESS_KEY_ID:?set AWS_ACCESS_KEY_ID}}\n\
-                     secret-access-key=${{AWS_SECRET_ACCESS_KEY:?set AWS_SECRET_ACCESS_KEY}}\n\
-                     EOF\n"
-                )),
-                _ => out.push_str(&format!(
-                    "kubectl create secret generic {secret} --namespace {ns} --from-file=credentials=/dev/stdin <<EOF\n\
-                     [default]\n\
-                     aws_access_key_id = ${{AWS_ACCESS_KEY_ID:?set AWS_ACCESS_KEY_ID}}\n\
-                     aws_secret_access_key = ${{AWS_SECRET_ACCESS_KEY:?set AWS_SECRET_ACCESS_KEY}}\n\
-                     EOF\n"
-                )),
-            }
+            // The here-document is the first command's stdin; its body
+            // follows the whole pipeline.
             out.push_str(&format!(
-                "kubectl label secret {secret} --namespace {ns} {labels}\n"
+                "kubectl create secret generic {secret} --namespace {ns} {from} \\\n      \
+                 --dry-run=client -o yaml <<EOF \\\n{}{body}EOF\n",
+                label_and_apply(self.name, "refresher"),
             ));
         }
         out
     }
+}
+
+/// The tail of a pipe that makes a Secret: the labels the plugin's own
+/// object carries (made by hand or by the plugin, it is the same object),
+/// then a server-side apply by the plugin's field manager. A client-side
+/// apply would copy the Secret's data into the last-applied-configuration
+/// annotation, which `kubectl describe` prints.
+fn label_and_apply(instance: &str, component: &str) -> String {
+    let labels: Vec<String> = component_labels(instance, component)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!(
+        "  | kubectl label --local -f - {} -o yaml \\\n  \
+         | kubectl apply --server-side --field-manager={FIELD_MANAGER} --force-conflicts -f -\n",
+        labels.join(" ")
+    )
 }
