@@ -280,6 +280,9 @@ pub struct CommandsArgs {
     /// Mirroring tool: all, skopeo, crane or docker.
     #[arg(long, default_value = "all")]
     pub tool: String,
+    /// Only mirror these components: platform, ec, operator, ui [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub components: Vec<String>,
     /// Which pull secret.
     #[command(flatten)]
     pub target: SecretTarget,

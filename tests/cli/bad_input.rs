@@ -110,6 +110,7 @@ pub(super) const BAD: &[Bad] = &[
     bad("section", &["commands", "everything"]),
     bad("tool", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR, "--tool", "podman"]),
     bad("components", &["images", "--version", "4.3.0", "--components", "platform,db"]),
+    bad("components", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR, "--components", "db"]),
     bad("dry-run", &["cronjob", "install", "--dry-run=maybe"]),
 ];
 

@@ -106,6 +106,7 @@ pub(super) const GOLDEN: &[Golden] = &[
     g("commands/mirror.sh", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR]),
     g("commands/mirror-skopeo.sh", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR, "--tool", "skopeo"]),
     g("commands/mirror-crane.sh", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR, "--tool", "crane"]),
+    g("commands/mirror-components.sh", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR, "--tool", "skopeo", "--components", "ec,ui"]),
     g("commands/mirror-docker.sh", &["commands", "mirror", "--version", "4.3.0", "--to", MIRROR, "--tool", "docker"]),
     g("commands/mirror-docker-single-arch.sh", &["commands", "mirror", "--version", "3.0.2", "--to", "127.0.0.1:5000", "--tool", "docker"]),
     g("commands/secret.sh", &["commands", "secret"]),

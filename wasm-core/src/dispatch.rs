@@ -270,20 +270,27 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
         })
         .map(Runner::from_name);
     let role_arn = given(&i.role_arn).and_then(|a| c.check("role-arn", validate::role_arn(a)));
+    let components = c.check("components", images::components(&i.components));
     c.finish()?;
-    let (Some(section), Some(tool), Some(registry), Some(region), Some(name), Some(runner)) =
-        (section, tool, registry, region, name, runner)
+    let (
+        Some(section),
+        Some(tool),
+        Some(registry),
+        Some(region),
+        Some(name),
+        Some(runner),
+        Some(components),
+    ) = (section, tool, registry, region, name, runner, components)
     else {
         return Err(Errors::one(
             "request",
             "internal: a checked input is missing",
         ));
     };
-    let all = images::COMPONENTS;
     let mirror = match (version, &to) {
         (Some(v), Some(to)) => Some((
-            images::images(v, &registry, &all),
-            images::images(v, to, &all),
+            images::images(v, &registry, &components),
+            images::images(v, to, &components),
         )),
         _ => None,
     };

@@ -210,6 +210,9 @@ pub struct CommandsInput {
     /// Own registry to mirror to, `HOST[/PATH]`.
     #[serde(default)]
     pub to: Option<String>,
+    /// Subset of `platform`, `ec`, `operator`, `ui` to mirror; all when empty.
+    #[serde(default)]
+    pub components: Vec<String>,
     /// Namespaces for the pull secret.
     #[serde(default)]
     pub namespace: Vec<String>,

@@ -16,6 +16,7 @@ pub fn run(core: &Core, a: &CommandsArgs, out: &mut dyn Write) -> Result<(), Err
         "version": a.version,
         "registry": a.registry,
         "to": a.to,
+        "components": a.components,
         "namespace": a.target.namespace,
         "name": a.target.name,
         "region": a.region,
