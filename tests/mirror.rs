@@ -13,7 +13,7 @@ use crate::support::registry::fixture::{self, Fixture, REPO, Spec};
 use crate::support::registry::proxy::{Fault, Proxy};
 use crate::support::registry::token::{self, TokenServer};
 use crate::support::registry::{self, Registry};
-use crate::support::{Run, run, tempdir, uepe};
+use crate::support::{Run, peers, run, tempdir, uepe};
 use std::sync::atomic::Ordering;
 
 const VERSION: &str = "4.3.0";
@@ -195,6 +195,71 @@ fn mirror_copies_every_architecture_with_the_same_digests_and_a_rerun_uploads_no
     );
     assert!(second.stdout.contains("0 copied"), "{}", second.stdout);
     eprintln!("no-op rerun took {took:?}");
+}
+
+/// On a terminal the mirror draws one progress bar per image instead of a
+/// line per blob, and still ends with the summary. util-linux's `script`
+/// runs it on a fresh pseudo-terminal, as an interactive shell would.
+#[test]
+fn mirror_on_a_terminal_draws_a_bar_per_image_and_sums_up() {
+    let Some(e) = env() else { return };
+    let Some(script) = peers::require("script", "util-linux's script (Debian's bsdutils)") else {
+        return;
+    };
+    let to = format!("{}/{DEST_PATH}", e.dst.host);
+    let line = [
+        crate::support::bin().display().to_string(),
+        "mirror".into(),
+        "--version".into(),
+        VERSION.into(),
+        "--from".into(),
+        e.src.host.clone(),
+        "--to".into(),
+        to,
+    ]
+    .map(|a| format!("'{a}'"))
+    .join(" ");
+    let mut c = Command::new(script);
+    // -q: no banner; -e: the command's exit code; -c: the command line.
+    c.args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &e.dir)
+        .env("TERM", "xterm-256color")
+        .env("DOCKER_CONFIG", &e.config);
+    let r = run(c);
+    assert_ok("mirror on a terminal", &r);
+    let screen = &r.stdout;
+    assert!(
+        screen.contains("Mirrored 4 of 4 images (0 up to date)"),
+        "no summary on the terminal:\n{screen}"
+    );
+    // indicatif redraws in place with ANSI cursor movements: the text after
+    // the last one is the final frame, one full bar per image, each `done`.
+    assert!(
+        screen.contains("\x1b["),
+        "no redrawing on the terminal:\n{screen:?}"
+    );
+    let last_frame = screen.rsplit("\x1b[").next().unwrap_or_default();
+    let full_bar = format!("[{}]", "=".repeat(30));
+    assert_eq!(
+        last_frame.matches(&full_bar).count(),
+        e.fixture.images.len(),
+        "one full bar per image in the last frame:\n{last_frame}"
+    );
+    assert_eq!(last_frame.matches(" done").count(), e.fixture.images.len());
+    for img in &e.fixture.images {
+        assert!(
+            last_frame.contains(&format!(":{} ", img.tag)),
+            "no bar for {}:\n{last_frame}",
+            img.tag
+        );
+    }
+    assert!(
+        !screen.contains(": blob "),
+        "per-blob lines on a terminal, where the bars show the bytes:\n{screen}"
+    );
+    e.assert_complete();
 }
 
 #[test]
