@@ -27,7 +27,12 @@
 //! schemas (`/openapi/v2` is a 404), protobuf responses (it answers JSON,
 //! which kubectl accepts), aggregated discovery, CRD-backed groups
 //! in discovery, managedFields, field-manager conflicts, admission, watch,
-//! real controllers, authentication (any bearer token is accepted).
+//! real controllers, authentication (any bearer token is accepted; each
+//! request's token is recorded for assertions, apart from the printable log).
+//!
+//! It speaks plain HTTP unless started with `start_tls` (`tls.rs`): then
+//! HTTPS with a certificate for 127.0.0.1 from its own test CA, as the
+//! in-cluster config, which always uses `https://`, needs.
 
 #![allow(dead_code)]
 
@@ -41,6 +46,9 @@ mod discovery;
 mod handler;
 mod http;
 mod protobuf;
+mod tls;
+
+pub use tls::TestCa;
 
 /// One logged request.
 #[derive(Debug, Clone)]
@@ -70,6 +78,8 @@ struct State {
     objects: BTreeMap<Key, Value>,
     rv: u64,
     log: Vec<Logged>,
+    /// The bearer token of each request in `log`, in the same order.
+    bearer: Vec<Option<String>>,
     forbidden: Vec<(String, String, String)>,
     job_outcome: JobOutcome,
     pod_logs: BTreeMap<(String, String), String>,
@@ -77,26 +87,45 @@ struct State {
 
 /// A running double; stops when dropped (the listener thread ends with the test binary).
 pub struct ApiServer {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://` when started with TLS.
     pub url: String,
+    /// The port it listens on (loopback).
+    pub port: u16,
+    /// With TLS: the CA that signed its certificate.
+    pub ca: Option<TestCa>,
     state: Arc<Mutex<State>>,
 }
 
 impl ApiServer {
-    /// Starts the double with the namespaces given.
+    /// Starts the double, plain HTTP, with the namespaces given.
     pub fn start(namespaces: &[&str]) -> ApiServer {
+        Self::start_with(namespaces, None)
+    }
+
+    /// Starts the double speaking HTTPS, with a certificate for 127.0.0.1
+    /// signed by a fresh CA (`ca`).
+    pub fn start_tls(namespaces: &[&str]) -> ApiServer {
+        Self::start_with(namespaces, Some(TestCa::new("uepe test apiserver CA")))
+    }
+
+    fn start_with(namespaces: &[&str], ca: Option<TestCa>) -> ApiServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let addr = listener.local_addr().expect("addr");
+        let scheme = if ca.is_some() { "https" } else { "http" };
+        let tls = ca.as_ref().map(TestCa::server_config);
         let state = Arc::new(Mutex::new(State {
             objects: BTreeMap::new(),
             rv: 1,
             log: Vec::new(),
+            bearer: Vec::new(),
             forbidden: Vec::new(),
             job_outcome: JobOutcome::Succeed,
             pod_logs: BTreeMap::new(),
         }));
         let server = ApiServer {
-            url,
+            url: format!("{scheme}://{addr}"),
+            port: addr.port(),
+            ca,
             state: state.clone(),
         };
         for ns in namespaces {
@@ -104,8 +133,17 @@ impl ApiServer {
         }
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let state = state.clone();
-                std::thread::spawn(move || http::serve(stream, &state));
+                let (state, tls) = (state.clone(), tls.clone());
+                std::thread::spawn(move || match tls {
+                    None => http::serve(stream, &state),
+                    Some(config) => {
+                        // The handshake runs on the first read; a client that
+                        // refuses the certificate just ends the connection.
+                        if let Ok(conn) = rustls::ServerConnection::new(config) {
+                            http::serve(rustls::StreamOwned::new(conn, stream), &state);
+                        }
+                    }
+                });
             }
         });
         server
@@ -164,6 +202,12 @@ impl ApiServer {
     /// The requests seen so far.
     pub fn requests(&self) -> Vec<Logged> {
         self.state.lock().expect("lock").log.clone()
+    }
+
+    /// The bearer token each request so far carried (`None`: no
+    /// `Authorization: Bearer` header), in the order of `requests`.
+    pub fn bearer_tokens(&self) -> Vec<Option<String>> {
+        self.state.lock().expect("lock").bearer.clone()
     }
 
     /// Requests that changed or tried to change something.

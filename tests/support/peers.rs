@@ -37,6 +37,12 @@ pub fn require_path(name: &str, path: &Path, install_hint: &str) -> Option<PathB
     }
 }
 
+/// Like `require`, for something the machine can or cannot do (`present`,
+/// as the caller probed it): true when present, else a loud skip (CI: panic).
+pub fn require_that(name: &str, present: bool, install_hint: &str) -> bool {
+    present || missing(name, install_hint).is_some()
+}
+
 fn missing(name: &str, install_hint: &str) -> Option<PathBuf> {
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("peer `{name}` is missing in CI: {install_hint}")

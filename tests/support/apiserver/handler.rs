@@ -71,6 +71,13 @@ pub(super) fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
         query: req.query.clone(),
         content_type: req.content_type.clone(),
     });
+    // Kept apart from `log`, whose entries are printed in failure messages.
+    let bearer = req
+        .authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    s.bearer.push(bearer);
     let decoded;
     let body: &[u8] = if !req.body.is_empty() && req.content_type.contains("protobuf") {
         // kubectl's typed clients (`kubectl create secret`) send protobuf.

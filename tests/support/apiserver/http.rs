@@ -1,9 +1,9 @@
 //! HTTP/1.1 of the API server double: reading requests (with
-//! Content-Length or chunked bodies) and writing answers.
+//! Content-Length or chunked bodies) and writing answers, over plain TCP
+//! or a rustls stream alike.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::sync::Mutex;
 
 use super::State;
@@ -15,10 +15,12 @@ pub(super) struct Request {
     pub(super) path: String,
     pub(super) query: String,
     pub(super) content_type: String,
+    /// The `Authorization` header, if any.
+    pub(super) authorization: Option<String>,
     pub(super) body: Vec<u8>,
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+fn read_request(reader: &mut BufReader<impl Read>) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -27,6 +29,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     let method = parts.next()?.to_owned();
     let target = parts.next()?.to_owned();
     let (mut length, mut content_type, mut chunked) = (0usize, String::new(), false);
+    let mut authorization = None;
     loop {
         let mut h = String::new();
         reader.read_line(&mut h).ok()?;
@@ -38,6 +41,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
             match k.trim().to_ascii_lowercase().as_str() {
                 "content-length" => length = v.trim().parse().unwrap_or(0),
                 "content-type" => content_type = v.trim().to_owned(),
+                "authorization" => authorization = Some(v.trim().to_owned()),
                 "transfer-encoding" => chunked = v.to_ascii_lowercase().contains("chunked"),
                 _ => {}
             }
@@ -66,17 +70,15 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
         path: path.to_owned(),
         query: query.to_owned(),
         content_type,
+        authorization,
         body,
     })
 }
 
 /// Answers the requests of one connection until it closes.
-pub(super) fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    while let Some(req) = read_request(&mut reader) {
+pub(super) fn serve(stream: impl Read + Write, state: &Mutex<State>) {
+    let mut conn = BufReader::new(stream);
+    while let Some(req) = read_request(&mut conn) {
         let (code, body) = handle(&req, state);
         // A string answer (a pod log) goes out as text, anything else as JSON.
         let (content_type, text) = match body {
@@ -87,7 +89,9 @@ pub(super) fn serve(stream: TcpStream, state: &Mutex<State>) {
             "HTTP/1.1 {code} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{text}",
             text.len()
         );
-        if writer.write_all(reply.as_bytes()).is_err() {
+        // Flushed: a TLS stream holds records until told to send them.
+        let writer = conn.get_mut();
+        if writer.write_all(reply.as_bytes()).is_err() || writer.flush().is_err() {
             return;
         }
     }
