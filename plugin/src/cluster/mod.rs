@@ -15,6 +15,10 @@ use kube::api::{
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
+/// Where the in-cluster config reads the pod's service account (`token`,
+/// `ca.crt`, `namespace`); fixed in kube-rs, as in client-go.
+pub const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
 /// The field manager of every apply.
 pub const FIELD_MANAGER: &str = "kubectl-uepe";
 
@@ -99,8 +103,11 @@ impl Cluster {
                 Ok(cfg) => cfg,
                 Err(kubeconfig_err) if c.context.is_none() => {
                     kube::Config::incluster().map_err(|in_cluster| {
+                        // kube's own message names neither the file nor the
+                        // variable it missed: say where it looked.
                         ClusterError::Config(format!(
-                            "kubeconfig: {kubeconfig_err}; in-cluster: {in_cluster}"
+                            "kubeconfig: {kubeconfig_err}; in-cluster ({SERVICE_ACCOUNT_DIR}, \
+                             KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT): {in_cluster}"
                         ))
                     })?
                 }

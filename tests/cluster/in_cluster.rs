@@ -1,0 +1,240 @@
+//! The in-cluster path of `Cluster::connect`: no kubeconfig anywhere, so the
+//! binary uses the pod's service account, as the `plugin` runner's CronJob
+//! does (`kubectl-uepe secret refresh` in a pod). kube-rs reads the token
+//! and CA from the fixed directory `/var/run/secrets/kubernetes.io/
+//! serviceaccount` and the server from `KUBERNETES_SERVICE_HOST`/`_PORT`,
+//! always over `https://`; so the double runs with TLS, and the binary runs
+//! in a private mount namespace (`unshare --mount`, root) with a tmpfs on
+//! `/var/run` holding the files a kubelet would project. The machine's own
+//! `/var/run` is never touched.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::apiserver::{ApiServer, TestCa};
+use crate::support::{Run, bin, peers, run_with_stdin, tempdir, uepe};
+
+const PASSWORD: &str = "fake-ecr-password-for-in-cluster-tests";
+/// What the kubelet would project as `token` (never printed).
+const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.fake-service-account-token.sig";
+
+/// Runs the rest of the arguments after projecting the files of directory
+/// `$1` into the service-account directory, on a tmpfs only this process
+/// tree sees. A file missing from `$1` stays missing.
+const PROJECT_AND_EXEC: &str = r#"set -e
+src=$1; shift
+mount -t tmpfs -o mode=0755 tmpfs /var/run
+sa=/var/run/secrets/kubernetes.io/serviceaccount
+mkdir -p "$sa"
+for f in token ca.crt namespace; do
+  if [ -e "$src/$f" ]; then cp "$src/$f" "$sa/$f"; fi
+done
+exec "$@""#;
+
+/// Whether this machine lets us make a mount namespace with its own
+/// `/var/run`; false (after a loud skip, or a panic under CI) when not.
+fn mount_namespaces() -> bool {
+    let works = peers::which("unshare").is_some()
+        && Command::new("unshare")
+            .args(["--mount", "sh", "-c", "mount -t tmpfs tmpfs /var/run"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    peers::require_that(
+        "mount namespaces",
+        works,
+        "`unshare --mount` as root (CAP_SYS_ADMIN; util-linux), e.g. a privileged container",
+    )
+}
+
+/// The service-account files of a pod: what goes into `ca.crt`, `token`
+/// and `namespace` (`None`: not projected).
+struct Pod<'a> {
+    ca_pem: Option<&'a str>,
+    token: Option<&'a str>,
+    namespace: Option<&'a str>,
+}
+
+/// `kubectl-uepe ARGS` as in a pod: the service-account files projected,
+/// `KUBERNETES_SERVICE_HOST`/`_PORT` pointing at `port`, no kubeconfig (an
+/// empty HOME, no `KUBECONFIG`).
+fn in_pod(dir: &Path, pod: &Pod, port: u16, args: &[&str]) -> Command {
+    let files = dir.join("projected");
+    let home = dir.join("home");
+    std::fs::create_dir_all(&files).expect("projected dir");
+    std::fs::create_dir_all(&home).expect("home dir");
+    for (name, content) in [
+        ("ca.crt", pod.ca_pem),
+        ("token", pod.token),
+        ("namespace", pod.namespace),
+    ] {
+        if let Some(content) = content {
+            std::fs::write(files.join(name), content).expect("write projected file");
+        }
+    }
+    let mut c = Command::new("unshare");
+    c.args(["--mount", "sh", "-c", PROJECT_AND_EXEC, "sh"])
+        .arg(&files)
+        .arg(bin())
+        .args(args);
+    c.env_clear();
+    c.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    c.env("HOME", &home);
+    c.env("NO_COLOR", "1");
+    c.env("KUBERNETES_SERVICE_HOST", "127.0.0.1");
+    c.env("KUBERNETES_SERVICE_PORT", port.to_string());
+    c
+}
+
+/// Runs with the password on stdin and checks no secret reached the output.
+fn run_secret(cmd: Command) -> Run {
+    let r = run_with_stdin(cmd, PASSWORD);
+    for (what, secret) in [("password", PASSWORD), ("service-account token", TOKEN)] {
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "the {what} leaked into the output"
+        );
+    }
+    r
+}
+
+/// Paths of the leaves where `a` and `b` differ: names only, since the
+/// values hold the password.
+fn differing_paths(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                differing_paths(
+                    &x[k],
+                    y.get(k).unwrap_or(&Value::Null),
+                    &format!("{at}.{k}"),
+                    out,
+                );
+            }
+        }
+        _ if a != b => out.push(at.to_owned()),
+        _ => {}
+    }
+}
+
+#[test]
+fn secret_create_in_a_pod_uses_the_service_account_over_tls() {
+    if !mount_namespaces() {
+        return;
+    }
+    let api = ApiServer::start_tls(&["uepe"]);
+    let ca = api.ca.as_ref().expect("a TLS double has a CA");
+    let dir = tempdir();
+    let pod = Pod {
+        ca_pem: Some(&ca.pem),
+        token: Some(TOKEN),
+        namespace: Some("uepe"),
+    };
+    let args = ["secret", "create", "--password-stdin", "-n", "uepe"];
+    let r = run_secret(in_pod(dir.path(), &pod, api.port, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "secret/ecr-cred serverside-applied\n");
+
+    // Stored exactly as the client-side dry run renders it, once the
+    // server's own fields are set aside.
+    let r = run_secret(uepe(&[
+        "secret",
+        "create",
+        "--dry-run=client",
+        "-o",
+        "json",
+        "--password-stdin",
+        "-n",
+        "uepe",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let want: Value = serde_json::from_str(&r.stdout).expect("-o json");
+    assert_eq!(want["kind"], "Secret", "one namespace renders one Secret");
+    let mut got = api
+        .get("v1", "Secret", "uepe", "ecr-cred")
+        .expect("the Secret is stored");
+    if let Some(meta) = got["metadata"].as_object_mut() {
+        for server_owned in ["resourceVersion", "uid", "creationTimestamp"] {
+            meta.remove(server_owned);
+        }
+    }
+    let mut differ = Vec::new();
+    differing_paths(&want, &got, "", &mut differ);
+    assert!(
+        differ.is_empty(),
+        "stored Secret differs from the dry run at {differ:?}"
+    );
+
+    // Every request, none skipped, carried the token from the file.
+    let tokens = api.bearer_tokens();
+    assert!(!tokens.is_empty(), "no request reached the double");
+    let with_token = tokens
+        .iter()
+        .filter(|t| t.as_deref() == Some(TOKEN))
+        .count();
+    assert_eq!(
+        with_token,
+        tokens.len(),
+        "requests carrying `Authorization: Bearer <the token file>`"
+    );
+}
+
+#[test]
+fn a_ca_that_did_not_sign_the_server_is_refused_before_anything_is_sent() {
+    if !mount_namespaces() {
+        return;
+    }
+    let api = ApiServer::start_tls(&["uepe"]);
+    let stranger = TestCa::new("some other cluster's CA");
+    let dir = tempdir();
+    let pod = Pod {
+        ca_pem: Some(&stranger.pem),
+        token: Some(TOKEN),
+        namespace: Some("uepe"),
+    };
+    let args = ["secret", "create", "--password-stdin", "-n", "uepe"];
+    let r = run_secret(in_pod(dir.path(), &pod, api.port, &args));
+    assert_ne!(r.code, 0, "a server the CA did not sign was trusted");
+    let server = format!("https://127.0.0.1:{}", api.port);
+    assert!(
+        r.stderr.contains(&format!(
+            "cannot reach the Kubernetes API server at {server}"
+        )) && r.stderr.contains("certificate"),
+        "want the server and a certificate error: {}",
+        r.stderr
+    );
+    // The TLS handshake failed, so no HTTP request (and no token) got through.
+    assert!(
+        api.requests().is_empty(),
+        "requests reached the double: {:?}",
+        api.requests()
+    );
+    assert!(api.get("v1", "Secret", "uepe", "ecr-cred").is_none());
+}
+
+#[test]
+fn without_kubeconfig_or_service_account_the_error_names_both() {
+    if !mount_namespaces() {
+        return;
+    }
+    // A pod with `automountServiceAccountToken: false`: the variables are
+    // set, the directory is empty.
+    let dir = tempdir();
+    let pod = Pod {
+        ca_pem: None,
+        token: None,
+        namespace: None,
+    };
+    let args = ["secret", "create", "--password-stdin", "-n", "uepe"];
+    let r = run_secret(in_pod(dir.path(), &pod, 443, &args));
+    assert_ne!(r.code, 0);
+    let stderr = r.stderr.trim_end();
+    for part in [
+        "no Kubernetes configuration",
+        "kubeconfig:",
+        "in-cluster (/var/run/secrets/kubernetes.io/serviceaccount, KUBERNETES_SERVICE_HOST",
+        "pass --kubeconfig, set KUBECONFIG, or run inside a pod",
+    ] {
+        assert!(stderr.contains(part), "want {part:?} in: {stderr}");
+    }
+}
