@@ -198,9 +198,11 @@ fn a_ca_that_did_not_sign_the_server_is_refused_before_anything_is_sent() {
     let server = format!("https://127.0.0.1:{}", api.port);
     assert!(
         r.stderr.contains(&format!(
-            "cannot reach the Kubernetes API server at {server}"
-        )) && r.stderr.contains("certificate"),
-        "want the server and a certificate error: {}",
+            "the API server at {server}/ is not trusted: invalid peer certificate: UnknownIssuer; \
+             check the cluster's certificate-authority in the kubeconfig \
+             (in a pod: the service account's ca.crt)"
+        )),
+        "want the server and the certificate error: {}",
         r.stderr
     );
     // The TLS handshake failed, so no HTTP request (and no token) got through.

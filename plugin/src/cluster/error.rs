@@ -18,6 +18,16 @@ pub enum ClusterError {
         /// Why.
         cause: String,
     },
+    /// The server's certificate is not signed by the CA we were given.
+    #[error(
+        "the API server at {server} is not trusted: {cause}; check the cluster's certificate-authority in the kubeconfig (in a pod: the service account's ca.crt)"
+    )]
+    Untrusted {
+        /// Server URL.
+        server: String,
+        /// rustls's reason.
+        cause: String,
+    },
     /// 401: the credentials were not accepted.
     #[error(
         "the API server at {server} did not accept your credentials (401): log in again or check the kubeconfig user"

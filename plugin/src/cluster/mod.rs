@@ -158,9 +158,21 @@ impl Cluster {
                 code: status.code,
                 message: status.message.clone(),
             },
-            other => ClusterError::Unreachable {
+            other => self.transport(&other),
+        }
+    }
+
+    /// A failure below HTTP: a certificate the configured CA does not
+    /// trust, or no answer at all.
+    fn transport(&self, e: &kube::Error) -> ClusterError {
+        match untrusted_certificate(e) {
+            Some(cause) => ClusterError::Untrusted {
                 server: self.server.clone(),
-                cause: chain(&other),
+                cause,
+            },
+            None => ClusterError::Unreachable {
+                server: self.server.clone(),
+                cause: chain(e),
             },
         }
     }
@@ -286,11 +298,31 @@ impl Cluster {
             .apiserver_version()
             .await
             .map(|v| v.git_version)
-            .map_err(|e| ClusterError::Unreachable {
-                server: self.server.clone(),
-                cause: chain(&e),
-            })
+            .map_err(|e| self.transport(&e))
     }
+}
+
+/// rustls's certificate error, if that is why `e` happened. It reaches us
+/// inside `io::Error`s (two, nested), whose `source()` skips the error they
+/// wrap, so each link is also unwrapped through `get_ref`.
+fn untrusted_certificate(e: &kube::Error) -> Option<String> {
+    let mut link: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = link {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(candidate) = inner {
+            if let Some(tls @ rustls::Error::InvalidCertificate(_)) =
+                candidate.downcast_ref::<rustls::Error>()
+            {
+                return Some(tls.to_string());
+            }
+            inner = candidate
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|wrapped| wrapped as &(dyn std::error::Error + 'static));
+        }
+        link = err.source();
+    }
+    None
 }
 
 /// An error and its sources on one line.

@@ -69,7 +69,12 @@ pub async fn apply_all(
             Err(e) => {
                 let _ = writeln!(err, "error: {}{where_}: {e}", display(obj));
                 failed.push(format!("{}{where_}", display(obj)));
-                if matches!(e, ClusterError::Unreachable { .. }) || on_error == OnError::Stop {
+                // No later object can fare better on the same connection.
+                let hopeless = matches!(
+                    e,
+                    ClusterError::Unreachable { .. } | ClusterError::Untrusted { .. }
+                );
+                if hopeless || on_error == OnError::Stop {
                     skipped.extend(objs[i + 1..].iter().map(display));
                     break;
                 }
