@@ -175,6 +175,24 @@ impl ApiServer {
             .cloned()
     }
 
+    /// The object as a client wrote it: [`get`](Self::get) without the
+    /// metadata the server sets ([`SERVER_OWNED`]).
+    pub fn get_as_written(
+        &self,
+        api_version: &str,
+        kind: &str,
+        ns: &str,
+        name: &str,
+    ) -> Option<Value> {
+        let mut obj = self.get(api_version, kind, ns, name)?;
+        if let Some(meta) = obj["metadata"].as_object_mut() {
+            for field in SERVER_OWNED {
+                meta.remove(field);
+            }
+        }
+        Some(obj)
+    }
+
     /// All objects of a kind.
     pub fn all(&self, kind: &str) -> Vec<Value> {
         let s = self.state.lock().expect("lock");
@@ -220,6 +238,16 @@ impl ApiServer {
 }
 
 /// Writes a kubeconfig at `path` whose one context, `name`, talks to `server`
+/// The metadata the server sets on what it stores; no client writes it.
+pub const SERVER_OWNED: [&str; 3] = ["resourceVersion", "uid", "creationTimestamp"];
+
+/// Sets [`SERVER_OWNED`] on an object created at resourceVersion `rv`.
+fn stamp_created(obj: &mut Value, rv: u64) {
+    obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+    obj["metadata"]["uid"] = json!(format!("uid-{rv}"));
+    obj["metadata"]["creationTimestamp"] = json!("2026-11-28T00:00:00Z");
+}
+
 /// with a bearer token (any token is accepted by the double).
 pub fn write_kubeconfig(path: &Path, name: &str, server: &str) -> PathBuf {
     let text = format!(

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use std::sync::Mutex;
 
 use super::http::Request;
-use super::{JobOutcome, Logged, State, discovery, kind_of, protobuf};
+use super::{JobOutcome, Logged, State, discovery, kind_of, protobuf, stamp_created};
 
 fn status(code: u16, reason: &str, message: String) -> (u16, Value) {
     (
@@ -228,10 +228,7 @@ pub(super) fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
                 return (201, obj);
             }
             s.rv += 1;
-            let rv = s.rv;
-            obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-            obj["metadata"]["uid"] = json!(format!("uid-{rv}"));
-            obj["metadata"]["creationTimestamp"] = json!("2026-11-28T00:00:00Z");
+            stamp_created(&mut obj, s.rv);
             if plural == "jobs" {
                 finish_job(&mut s, &mut obj, &ns, &n);
             }
@@ -282,11 +279,10 @@ pub(super) fn handle(req: &Request, state: &Mutex<State>) -> (u16, Value) {
                 return (200, existing.unwrap_or(obj));
             }
             s.rv += 1;
-            let rv = s.rv;
-            obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-            if existing.is_none() {
-                obj["metadata"]["uid"] = json!(format!("uid-{rv}"));
-                obj["metadata"]["creationTimestamp"] = json!("2026-11-28T00:00:00Z");
+            if existing.is_some() {
+                obj["metadata"]["resourceVersion"] = json!(s.rv.to_string());
+            } else {
+                stamp_created(&mut obj, s.rv);
             }
             let code = if existing.is_some() { 200 } else { 201 };
             s.objects.insert(key(n), obj.clone());
