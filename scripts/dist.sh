@@ -31,7 +31,8 @@ template="$root/krew-manifest/.krew.yaml"
 completion="$root/scripts/kubectl_complete-uepe"
 # Marks the committed manifest's checksums as "not known yet". It is a valid
 # sha256 in form, so krew's structural checks still run on that file, and no
-# archive hashes to it: krew refuses to install from it.
+# archive hashes to it: krew refuses to install from it. Written quoted: an
+# unquoted run of zeros is the number 0 to YAML, which krew's parser refuses.
 placeholder=0000000000000000000000000000000000000000000000000000000000000000
 
 die() {
@@ -111,7 +112,7 @@ render() {
             file = url; sub(/^.*\//, "", file)
             uri = url
             if (mode == "placeholder") {
-                sha = placeholder
+                sha = "\"" placeholder "\""
             } else {
                 sha = ""
                 sumfile = dir "/" file ".sha256"

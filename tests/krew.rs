@@ -144,6 +144,27 @@ fn committed_manifest_passes_krews_rules() {
     }
 }
 
+/// Issue 12: every sha256 of the committed manifest is a YAML string. An
+/// unquoted run of 64 zeros is read as the number 0, which krew's parser
+/// refuses (`cannot unmarshal number into ... string`).
+#[test]
+fn committed_manifest_checksums_are_yaml_strings() {
+    let text = fs::read_to_string(manifest_path()).expect("read uepe.yaml");
+    let doc: Value = serde_saphyr::from_str(&text).expect("uepe.yaml is YAML");
+    let platforms = doc["spec"]["platforms"]
+        .as_array()
+        .expect("spec.platforms is a list");
+    assert!(!platforms.is_empty());
+    for p in platforms {
+        assert!(
+            p["sha256"].is_string(),
+            "sha256 of {} is not a YAML string: {}",
+            p["uri"],
+            p["sha256"]
+        );
+    }
+}
+
 /// The checker is only worth something if it rejects what krew rejects:
 /// each breakage must trip its own rule.
 #[test]
@@ -272,7 +293,9 @@ fn committed_manifest_is_the_template_rendered() {
         .skip_while(|l| l.starts_with('#'))
         .map(|l| format!("{l}\n"))
         .collect();
-    let by_bot = render_like_the_bot(&template, &tag(), &|_| PLACEHOLDER_SHA256.to_owned());
+    // The bot never renders the placeholder: dist.sh writes it quoted (a run
+    // of zeros unquoted is the number 0 to YAML), real checksums as the bot does.
+    let by_bot = render_like_the_bot(&template, &tag(), &|_| format!("\"{PLACEHOLDER_SHA256}\""));
     support::assert_same(
         "the template rendered as krew-release-bot does",
         &by_bot,
