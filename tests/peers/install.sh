@@ -167,6 +167,59 @@ peers_registry() {
 }
 GROUPS_IN_ORDER+=(registry)
 
+# The real control plane and Go tools, built from the Go module
+# tests/peers/go (versions and checksums pinned by its go.mod and go.sum) into
+# a cache that outlives the work tree: $UEPE_GO_DIR/{mod,cache,bin}. Skipped
+# when the stamp (go.mod, go.sum, flags, Go version) matches what was built.
+# Cold build on a 2-core machine: see the README's peers table.
+GO_DIR=${UEPE_GO_DIR:-/var/tmp/uepe-go}
+# Must be the versions in tests/peers/go/go.mod (stamped into the binaries).
+GO_K8S_VERSION=v1.37.2
+GO_KREW_VERSION=v0.4.3
+GO_PEERS=(
+    "kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver"
+    "kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager"
+    "kubectl k8s.io/kubernetes/cmd/kubectl"
+    "etcd go.etcd.io/etcd/server/v3"
+    "krew sigs.k8s.io/krew/cmd/krew"
+)
+peers_go() {
+    local mod=$REPO/tests/peers/go bin=$GO_DIR/bin stamp entry name pkg start
+    # -X: the version a release build stamps (hack/lib/version.sh); without
+    # it the server reports v0.0.0-master and kubectl warns about skew.
+    local v=${GO_K8S_VERSION#v} x=k8s.io/component-base/version
+    local flags=(-trimpath "-ldflags=-s -w -X $x.gitVersion=$GO_K8S_VERSION -X $x.gitMajor=${v%%.*} -X $x.gitMinor=$(cut -d. -f2 <<<"$v") -X $x.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$GO_K8S_VERSION -X sigs.k8s.io/krew/internal/version.gitTag=$GO_KREW_VERSION")
+    if ! command -v go >/dev/null; then
+        echo "peers: go is missing (the control plane is built from Go modules)" >&2
+        return 1
+    fi
+    # The module's go.sum is the authority (-mod=readonly: never rewritten;
+    # a module it lacks is an error, not a checksum-database lookup); the
+    # machine's Go is used, never a downloaded one.
+    export GOMODCACHE=$GO_DIR/mod GOCACHE=$GO_DIR/cache GOTOOLCHAIN=local
+    export GOFLAGS="-mod=readonly -buildvcs=false"
+    stamp=$({
+        cat "$mod/go.mod" "$mod/go.sum"
+        printf '%s\n' "${flags[@]}" "${GO_PEERS[@]}"
+        go version
+    } | sha256sum | cut -d' ' -f1)
+    if [[ $(cat "$bin/.stamp" 2>/dev/null) == "$stamp" ]]; then
+        return 0
+    fi
+    mkdir -p "$bin"
+    rm -f "$bin/.stamp"
+    for entry in "${GO_PEERS[@]}"; do
+        read -r name pkg <<<"$entry"
+        start=$SECONDS
+        say "go build $pkg"
+        (cd "$mod" && go build "${flags[@]}" -o "$bin/$name.new" "$pkg")
+        mv -f "$bin/$name.new" "$bin/$name"
+        say "built $name in $((SECONDS - start)) s"
+    done
+    printf '%s\n' "$stamp" >"$bin/.stamp"
+}
+GROUPS_IN_ORDER+=(go)
+
 # (end of peer groups)
 
 # --- main ----------------------------------------------------------------------

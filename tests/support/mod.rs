@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub mod apiserver;
+pub mod control_plane;
 pub mod moto;
 pub mod peers;
 pub mod registry;
@@ -111,4 +112,14 @@ pub fn assert_same(what: &str, expected: &str, actual: &str) {
             "{what} differs\n--- expected ---\n{expected}\n--- actual ---\n{actual}\n--- end ---"
         );
     }
+}
+
+/// Now as RFC 3339 in UTC, seconds precision, from `date` (the test crate
+/// has no time library).
+pub fn now_rfc3339() -> String {
+    let out = Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .expect("date");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
