@@ -1,10 +1,10 @@
 //! Issue 7: distribution through krew, release archives and the runner image.
 //!
-//! - The krew manifest is checked against krew's own rules, written out in
-//!   `krew/rules.rs` from krew's `validation.ValidatePlugin` and
-//!   `validate-krew-manifest` (the checks the krew-index CI runs), plus the
-//!   issue's: a short description of at most 50 characters and a LICENSE
-//!   installed.
+//! - The krew manifest is checked by the real `validate-krew-manifest` (the
+//!   check krew-index's CI runs, built from `sigs.k8s.io/krew`), plus what it
+//!   leaves to us (`krew/rules.rs`): a short description of at most 50
+//!   characters, archives krew can unpack, `.exe` on Windows, a LICENSE
+//!   installed on every platform.
 //! - The committed manifest is the release-bot template rendered with
 //!   placeholder checksums (see `scripts/dist.sh`): the script's rendering,
 //!   a rendering done here the way krew-release-bot does it, and the file
@@ -12,8 +12,8 @@
 //!   the one the bot submits to krew-index.
 //! - The archive is built on this machine by the real `scripts/dist.sh`,
 //!   once packing the binary cargo built for these tests and once with the
-//!   release build dist.sh makes itself, unpacked and laid out as krew does, and
-//!   run by the real kubectl: `kubectl plugin list`, `kubectl uepe version`,
+//!   release build dist.sh makes itself, installed by the real
+//!   `krew install --manifest --archive`, and run by the real kubectl: `kubectl plugin list`, `kubectl uepe version`,
 //!   and completion through `kubectl_complete-uepe`.
 //! - The release workflow builds every platform of the manifest, and the
 //!   runner image's Containerfile runs what the CronJob asks for.
@@ -30,10 +30,9 @@ use std::process::Command;
 
 use crate::support::{self, peers};
 
+mod real;
 mod rules;
-use rules::{LICENSE_NAMES, Platform, Plugin, assert_no_problems, krew_problems};
-#[cfg(unix)]
-use rules::{krew_move, krew_untar};
+use rules::{LICENSE_NAMES, Platform, Plugin, assert_no_problems, our_problems};
 
 const PLUGIN: &str = "uepe";
 /// The committed manifest's checksums until a release renders real ones.
@@ -105,10 +104,11 @@ fn dist(args: &[&str]) -> support::Run {
 fn committed_manifest_passes_krews_rules() {
     let path = manifest_path();
     let plugin = parse_manifest(&path);
-    assert_no_problems(
-        "krew-manifest/uepe.yaml",
-        &krew_problems("uepe.yaml", &plugin),
-    );
+    assert_no_problems("krew-manifest/uepe.yaml", &our_problems(&plugin));
+    let text = fs::read_to_string(&path).expect("read uepe.yaml");
+    if let Some(r) = real::validate(&text, "uepe.yaml") {
+        assert_eq!(r.code, 0, "validate-krew-manifest: {}", r.stderr);
+    }
 
     assert_eq!(
         plugin.spec.version,
@@ -165,30 +165,87 @@ fn committed_manifest_checksums_are_yaml_strings() {
     }
 }
 
-/// The checker is only worth something if it rejects what krew rejects:
-/// each breakage must trip its own rule.
+/// What the real validate-krew-manifest refuses, each breakage made in the
+/// committed manifest's text: the tool is only worth running if it fails
+/// on these (and the unquoted placeholder of issue 12 is one of them).
 #[test]
-fn krew_rules_reject_what_krew_rejects() {
-    let good = parse_manifest(&manifest_path());
-    assert_no_problems("the committed manifest", &krew_problems("uepe.yaml", &good));
-    fn labels(p: &mut Plugin, i: usize) -> &mut BTreeMap<String, String> {
-        p.spec.platforms[i]
-            .selector
-            .as_mut()
-            .and_then(|s| s.match_labels.as_mut())
-            .expect("matchLabels")
+fn real_krew_refuses_what_krew_index_refuses() {
+    let good = fs::read_to_string(manifest_path()).expect("read uepe.yaml");
+    let first_sha = format!("sha256: \"{PLACEHOLDER_SHA256}\"");
+    let breakages: [(&str, String, &str, &str); 8] = [
+        (
+            "an unquoted run of zeros (the number 0 to YAML)",
+            good.replacen(&first_sha, &format!("sha256: {PLACEHOLDER_SHA256}"), 1),
+            "uepe.yaml",
+            "value 0 is not valid",
+        ),
+        (
+            "uppercase sha256",
+            good.replacen(&first_sha, &format!("sha256: \"{}\"", "A".repeat(64)), 1),
+            "uepe.yaml",
+            "sha256",
+        ),
+        (
+            "a version without v",
+            good.replace("version: v", "version: "),
+            "uepe.yaml",
+            "not starting with 'v'",
+        ),
+        (
+            "a version that is not semver",
+            good.replacen(&format!("version: {}", tag()), "version: v0.1", 1),
+            "uepe.yaml",
+            "illegal version string",
+        ),
+        (
+            "a file name unlike the plugin name",
+            good.clone(),
+            "kubectl-uepe.yaml",
+            "should be named",
+        ),
+        (
+            "a selector key besides os and arch",
+            good.replacen("os: linux\n", "os: linux\n        distro: debian\n", 1),
+            "uepe.yaml",
+            "selector",
+        ),
+        (
+            "a pair krew does not support",
+            good.replacen("arch: amd64", "arch: riscv64", 1),
+            "uepe.yaml",
+            "doesn't match any supported platforms",
+        ),
+        (
+            "overlapping selectors",
+            good.replacen("arch: arm64", "arch: amd64", 1),
+            "uepe.yaml",
+            "overlapping",
+        ),
+    ];
+    for (what, text, file_name, says) in breakages {
+        assert!(
+            text != good || file_name != "uepe.yaml",
+            "{what}: the breakage changed nothing"
+        );
+        let Some(r) = real::validate(&text, file_name) else {
+            return;
+        };
+        assert_ne!(r.code, 0, "validate-krew-manifest accepted {what}");
+        assert!(
+            r.stderr.contains(says),
+            "validate-krew-manifest refused {what} without saying {says:?}: {}",
+            r.stderr
+        );
     }
+}
+
+/// What krew leaves to us: each breakage must trip its own rule.
+#[test]
+fn our_rules_catch_what_krew_leaves_to_us() {
+    let good = parse_manifest(&manifest_path());
+    assert_no_problems("the committed manifest", &our_problems(&good));
     type Breakage = (&'static str, &'static str, fn(&mut Plugin));
-    let breakages: [Breakage; 12] = [
-        ("uppercase sha256", "lowercase hex", |p| {
-            p.spec.platforms[0].sha256 = "A".repeat(64)
-        }),
-        ("version without v", "v-prefixed semver", |p| {
-            p.spec.version = "0.1.0".into()
-        }),
-        ("version not semver", "v-prefixed semver", |p| {
-            p.spec.version = "v0.1".into()
-        }),
+    let breakages: [Breakage; 5] = [
         ("Windows bin without .exe", "must end in .exe", |p| {
             for pl in &mut p.spec.platforms {
                 if os_arch(pl).0 == "windows" {
@@ -199,46 +256,29 @@ fn krew_rules_reject_what_krew_rejects() {
         ("a .tar.xz archive", "neither .tar.gz nor .zip", |p| {
             p.spec.platforms[0].uri.push_str(".xz")
         }),
-        ("a name unlike the file name", "should be named", |p| {
-            p.metadata.name = "ecr".into()
-        }),
         ("a 51-character short description", "more than 50", |p| {
             p.spec.short_description = "x".repeat(51)
-        }),
-        ("duplicate selectors", "overlapping selectors", |p| {
-            p.spec.platforms[1].selector = p.spec.platforms[0].selector.clone()
-        }),
-        (
-            "a selector key besides os and arch",
-            "is not os or arch",
-            |p| {
-                labels(p, 0).insert("distro".into(), "debian".into());
-            },
-        ),
-        ("a pair krew does not support", "matches no platform", |p| {
-            labels(p, 0).insert("arch".into(), "riscv64".into());
         }),
         ("no LICENSE installed", "install no LICENSE", |p| {
             for f in p.spec.platforms[2].files.iter_mut() {
                 f.retain(|op| op.from != "LICENSE");
             }
         }),
-        ("no platforms", "no platforms", |p| p.spec.platforms.clear()),
+        ("the bin not installed", "do not install bin", |p| {
+            for f in p.spec.platforms[1].files.iter_mut() {
+                f.retain(|op| op.from != "kubectl-uepe");
+            }
+        }),
     ];
     for (what, rule, breaks) in breakages {
         let mut bad = good.clone();
         breaks(&mut bad);
-        let problems = krew_problems("uepe.yaml", &bad);
+        let problems = our_problems(&bad);
         assert!(
             problems.iter().any(|p| p.contains(rule)),
-            "the krew rules let {what} through (no problem says {rule:?}): {problems:?}"
+            "our rules let {what} through (no problem says {rule:?}): {problems:?}"
         );
     }
-    let problems = krew_problems("kubectl-uepe.yaml", &good);
-    assert!(
-        problems.iter().any(|p| p.contains("should be named")),
-        "the file name must equal the plugin name: {problems:?}"
-    );
 }
 
 /// Renders the template as krew-release-bot does (Go text/template with its
@@ -370,7 +410,14 @@ fn release_manifest_carries_every_archives_checksum() {
         &r.stdout,
     );
     let plugin: Plugin = serde_saphyr::from_str(&r.stdout).expect("the release manifest parses");
-    assert_no_problems("the release manifest", &krew_problems("uepe.yaml", &plugin));
+    assert_no_problems("the release manifest", &our_problems(&plugin));
+    if let Some(v) = real::validate(&r.stdout, "uepe.yaml") {
+        assert_eq!(
+            v.code, 0,
+            "validate-krew-manifest, release manifest: {}",
+            v.stderr
+        );
+    }
 
     // One archive missing: no manifest rather than one without its checksum.
     let missing = archive_name(&tag(), "darwin", "arm64");
@@ -429,10 +476,7 @@ fn check_dist_output(out: &Path, expected_bin: &Path) {
 
     let manifest = out.join(format!("{PLUGIN}.yaml"));
     let plugin = parse_manifest(&manifest);
-    assert_no_problems(
-        "the rendered manifest",
-        &krew_problems("uepe.yaml", &plugin),
-    );
+    assert_no_problems("the rendered manifest", &our_problems(&plugin));
     assert_eq!(plugin.spec.version, tag());
     let (os, arch) = host_platform();
     assert_eq!(
@@ -488,24 +532,25 @@ fn check_dist_output(out: &Path, expected_bin: &Path) {
         "the .sha256 file (sha256sum -c format)"
     );
 
-    // Unpack and lay out as krew does: staging dir, files moved into
-    // store/<plugin>/<version>/, bin linked by a relative symlink.
+    // The real krew installs it, as a user trying the archive would.
     let root = support::tempdir();
-    let staging = root.path().join("downloads");
-    fs::create_dir_all(&staging).expect("mkdir");
-    let mut entries = krew_untar(&archive, &staging);
+    let Some(krew_root) = real::install(root.path(), &manifest, &archive) else {
+        return;
+    };
+    let install = krew_root
+        .join("store")
+        .join(PLUGIN)
+        .join(&plugin.spec.version);
+    let mut entries: Vec<String> = fs::read_dir(&install)
+        .expect("read install dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     entries.sort();
     assert_eq!(
         entries,
         ["LICENSE", "kubectl-uepe", "kubectl_complete-uepe"],
-        "the archive root holds the binary, LICENSE and the completion script"
+        "krew installed the binary, LICENSE and the completion script"
     );
-    let install = root
-        .path()
-        .join("store")
-        .join(PLUGIN)
-        .join(&plugin.spec.version);
-    krew_move(&staging, &install, &platform.file_operations());
 
     let bin = install.join(&platform.bin);
     let meta =
@@ -518,9 +563,8 @@ fn check_dist_output(out: &Path, expected_bin: &Path) {
         fs::read(&bin).expect("read bin"),
         fs::read(expected_bin).expect("read built binary")
     );
-    let license = fs::read_dir(&install)
-        .expect("read install dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+    let license = entries
+        .iter()
         .find(|n| LICENSE_NAMES.contains(&n.to_lowercase().as_str()))
         .expect("a LICENSE file is installed");
     assert_eq!(
@@ -533,15 +577,14 @@ fn check_dist_output(out: &Path, expected_bin: &Path) {
         "the completion script is installed executable"
     );
 
-    let bin_dir = root.path().join("bin");
-    fs::create_dir_all(&bin_dir).expect("mkdir bin");
+    // krew links the bin into $KREW_ROOT/bin, the directory users put on PATH.
+    let bin_dir = krew_root.join("bin");
     let link = bin_dir.join("kubectl-uepe");
-    let target = Path::new("..")
-        .join("store")
-        .join(PLUGIN)
-        .join(&plugin.spec.version)
-        .join(&platform.bin);
-    std::os::unix::fs::symlink(&target, &link).expect("symlink as krew does");
+    assert!(
+        fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()),
+        "krew linked {}",
+        link.display()
+    );
 
     let Some(kubectl_bin) = peers::require("kubectl", "kubectl 1.26 or later on PATH") else {
         return;

@@ -182,6 +182,7 @@ GO_PEERS=(
     "kubectl k8s.io/kubernetes/cmd/kubectl"
     "etcd go.etcd.io/etcd/server/v3"
     "krew sigs.k8s.io/krew/cmd/krew"
+    "validate-krew-manifest sigs.k8s.io/krew/cmd/validate-krew-manifest"
 )
 peers_go() {
     local mod=$REPO/tests/peers/go bin=$GO_DIR/bin stamp entry name pkg start
