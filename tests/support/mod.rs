@@ -112,3 +112,16 @@ pub fn assert_same(what: &str, expected: &str, actual: &str) {
         );
     }
 }
+
+/// Fails when a `: `-separated part of an error line comes twice: a chain
+/// that repeats a cause its parent already said (issue 11, item 13).
+#[track_caller]
+pub fn assert_each_part_once(line: &str) {
+    let parts: Vec<&str> = line.split(": ").collect();
+    for (i, p) in parts.iter().enumerate() {
+        assert!(
+            !parts[i + 1..].contains(p),
+            "`{p}` is said twice in: {line}"
+        );
+    }
+}
