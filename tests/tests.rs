@@ -11,6 +11,7 @@ mod aws;
 mod cli;
 mod cluster;
 mod commands;
+mod docker_config;
 mod krew;
 mod manifests;
 mod mirror;
