@@ -103,8 +103,8 @@ impl Loaded {
 
 /// What reading the files gave.
 pub enum Found {
-    /// A kubeconfig with something in it.
-    Config(Loaded),
+    /// A kubeconfig with something in it (boxed: it is large, and read once).
+    Config(Box<Loaded>),
     /// Nothing to use; where it looked (the caller may try in-cluster).
     Nothing(String),
 }
@@ -146,12 +146,12 @@ pub fn load(source: &Source) -> Result<Found, ClusterError> {
     match (loaded, source) {
         (None, Source::Flag(_)) => Err(ClusterError::KubeconfigMissing(source.not_found())),
         (None, _) => Ok(Found::Nothing(source.not_found())),
-        (Some(l), Source::Flag(_)) => Ok(Found::Config(l)),
+        (Some(l), Source::Flag(_)) => Ok(Found::Config(Box::new(l))),
         (Some(l), _) if is_empty(&l.config) => Ok(Found::Nothing(format!(
             "nothing in {} (no cluster, context or current-context)",
             join(&l.files)
         ))),
-        (Some(l), _) => Ok(Found::Config(l)),
+        (Some(l), _) => Ok(Found::Config(Box::new(l))),
     }
 }
 
