@@ -36,8 +36,8 @@ fn error_line(r: &Run) -> String {
 #[track_caller]
 fn assert_network_hint(line: &str, host: &str) {
     assert!(
-        line.starts_with(&format!("error: cannot resolve {host} (")),
-        "names the host: {line}"
+        line.starts_with(&format!("error: cannot resolve {host} (dns error: ")),
+        "names the host, then the resolver's words: {line}"
     );
     assert!(
         line.contains("check DNS, the proxy (HTTPS_PROXY) or the network"),

@@ -193,16 +193,20 @@ fn connect_error(req: &EcrRequest, e: &reqwest::Error) -> AwsError {
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_default();
-    let unresolved = cause.contains("dns error") || cause.contains("failed to lookup address");
-    match (unresolved, req.known_region) {
+    // The resolver's own words, without the URL and host said before them.
+    let resolver = ["dns error", "failed to lookup address"]
+        .iter()
+        .find_map(|m| cause.find(m))
+        .map(|at| cause[at..].to_owned());
+    match (resolver, req.known_region) {
         // A region AWS lacks has no endpoint: the region is what to fix.
-        (true, false) => AwsError::UnknownRegion {
+        (Some(_), false) => AwsError::UnknownRegion {
             host,
             region: req.region.clone(),
         },
         // A real region's endpoint always resolves on the internet.
-        (true, true) => AwsError::CannotResolve { host, cause },
-        (false, _) => AwsError::Unreachable {
+        (Some(cause), true) => AwsError::CannotResolve { host, cause },
+        (None, _) => AwsError::Unreachable {
             url: req.url.clone(),
             cause,
         },
