@@ -21,6 +21,7 @@ mod bad_input;
 mod behaviour;
 mod component;
 mod golden;
+mod kubeconfig;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -12,6 +12,7 @@ mod cli;
 mod cluster;
 mod commands;
 mod control_plane;
+mod docker_config;
 mod krew;
 mod manifests;
 mod mirror;

@@ -123,3 +123,16 @@ pub fn now_rfc3339() -> String {
         .expect("date");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+/// Fails when a `: `-separated part of an error line comes twice: a chain
+/// that repeats a cause its parent already said (issue 11, item 13).
+#[track_caller]
+pub fn assert_each_part_once(line: &str) {
+    let parts: Vec<&str> = line.split(": ").collect();
+    for (i, p) in parts.iter().enumerate() {
+        assert!(
+            !parts[i + 1..].contains(p),
+            "`{p}` is said twice in: {line}"
+        );
+    }
+}

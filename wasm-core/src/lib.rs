@@ -14,6 +14,7 @@ mod dispatch;
 pub mod error;
 pub mod images;
 pub mod platform;
+pub mod regions;
 pub mod render;
 pub mod request;
 pub mod resolve;

@@ -61,6 +61,7 @@ fn ecr_request_defaults_to_get_authorization_token() {
         "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
     );
     assert_eq!(v["body"], "{}");
+    assert_eq!(v["knownRegion"], true, "eu-west-1 is an AWS region");
     assert_eq!(
         render(
             json!({"render": "ecr-request", "registry": ECR, "action": "GetAuthorizationToken"})

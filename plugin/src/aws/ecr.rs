@@ -30,6 +30,8 @@ pub struct EcrRequest {
     pub registry_host: String,
     /// Key of the docker config entry.
     pub server: String,
+    /// Whether AWS has this region (the core's table).
+    pub known_region: bool,
 }
 
 /// A registry password and when it expires.
@@ -185,27 +187,29 @@ fn classify(code: &str, message: &str, creds: &Credentials) -> AwsError {
 }
 
 fn connect_error(req: &EcrRequest, e: &reqwest::Error) -> AwsError {
-    // The full chain names the cause (DNS, refused, TLS); it holds no secret.
-    let mut cause = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        cause = format!("{cause}: {s}");
-        src = s.source();
-    }
+    // The chain names the cause (DNS, refused, TLS); it holds no secret.
+    let cause = crate::error::chain(e);
     let host = reqwest::Url::parse(&req.url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_default();
-    if cause.contains("dns error") || cause.contains("failed to lookup address") {
-        AwsError::UnknownRegion {
+    // The resolver's own words, without the URL and host said before them.
+    let resolver = ["dns error", "failed to lookup address"]
+        .iter()
+        .find_map(|m| cause.find(m))
+        .map(|at| cause[at..].to_owned());
+    match (resolver, req.known_region) {
+        // A region AWS lacks has no endpoint: the region is what to fix.
+        (Some(_), false) => AwsError::UnknownRegion {
             host,
             region: req.region.clone(),
-        }
-    } else {
-        AwsError::Unreachable {
+        },
+        // A real region's endpoint always resolves on the internet.
+        (Some(cause), true) => AwsError::CannotResolve { host, cause },
+        (None, _) => AwsError::Unreachable {
             url: req.url.clone(),
             cause,
-        }
+        },
     }
 }
 

@@ -66,15 +66,25 @@ pub enum AwsError {
         /// AWS's own message.
         message: String,
     },
-    /// The endpoint's host does not resolve.
+    /// The endpoint's host does not resolve, and AWS has no such region.
     #[error(
-        "cannot resolve {host}: is `{region}` a region where ECR exists? Check --region (or the registry host), or set AWS_ENDPOINT_URL_ECR"
+        "cannot resolve {host}: `{region}` is not an AWS region; check --region (or the registry host), or set AWS_ENDPOINT_URL_ECR"
     )]
     UnknownRegion {
         /// Endpoint host.
         host: String,
         /// The region.
         region: String,
+    },
+    /// The endpoint of a region that exists does not resolve here.
+    #[error(
+        "cannot resolve {host} ({cause}): check DNS, the proxy (HTTPS_PROXY) or the network; or set AWS_ENDPOINT_URL_ECR to an endpoint this machine can reach"
+    )]
+    CannotResolve {
+        /// Endpoint host.
+        host: String,
+        /// The resolver's error, without secrets.
+        cause: String,
     },
     /// The endpoint does not answer.
     #[error(

@@ -52,7 +52,7 @@ pub async fn assume(
         .await
         .map_err(|e| AwsError::Unreachable {
             url: url.clone(),
-            cause: e.to_string(),
+            cause: crate::error::chain(&e),
         })?;
     let status = resp.status();
     let text = resp

@@ -5,10 +5,56 @@
 /// Kubernetes failures.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
-    /// No usable kubeconfig and not in a pod.
+    /// No kubeconfig file and not in a pod.
     #[error(
-        "no Kubernetes configuration: {0}; pass --kubeconfig, set KUBECONFIG, or run inside a pod"
+        "no Kubernetes configuration: kubeconfig: {looked}; in-cluster{in_cluster}; pass --kubeconfig, set KUBECONFIG, or run inside a pod"
     )]
+    NoConfig {
+        /// Which file was looked for, and why that one.
+        looked: String,
+        /// Why the pod's service account could not be used (with a leading
+        /// ` (where): ` or `: `).
+        in_cluster: String,
+    },
+    /// `--kubeconfig` names a file that is not there.
+    #[error("kubeconfig {0}")]
+    KubeconfigMissing(String),
+    /// A kubeconfig file is not YAML (or not a kubeconfig's shape).
+    #[error("kubeconfig {at}: {message}")]
+    KubeconfigSyntax {
+        /// `FILE:LINE:COLUMN`.
+        at: String,
+        /// The parser's message, without the lines of the file.
+        message: String,
+    },
+    /// A kubeconfig file cannot be read or used.
+    #[error("kubeconfig {file}: {reason}")]
+    Kubeconfig {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The context asked for is not defined (kubectl's own wording).
+    #[error("context was not found for specified context: {name}; {there}")]
+    ContextNotFound {
+        /// The context.
+        name: String,
+        /// The contexts there are, and where.
+        there: String,
+    },
+    /// Neither `--context` nor `current-context`.
+    #[error(
+        "kubeconfig {files}: no current-context is set; pass --context (contexts: {available})"
+    )]
+    NoCurrentContext {
+        /// The kubeconfig files.
+        files: String,
+        /// The contexts there are.
+        available: String,
+    },
+    /// The configuration was read but cannot make a client.
+    #[error("cannot use the Kubernetes configuration: {0}")]
     Config(String),
     /// The API server does not answer.
     #[error("cannot reach the Kubernetes API server at {server}: {cause}")]
@@ -38,7 +84,9 @@ pub enum ClusterError {
     },
     /// 403: RBAC refused one call.
     #[error(
-        "forbidden: you may not {verb} {resource} in namespace {namespace}; it needs an RBAC rule like {{apiGroups: [\"{group}\"], resources: [\"{resource}\"], verbs: [\"{verb}\"]}} ({message})"
+        "forbidden: you may not {verb} {resource}{}; it needs {} rule like {{apiGroups: [\"{group}\"], resources: [\"{resource}\"], verbs: [\"{verb}\"]}} ({message})",
+        in_namespace(.namespace),
+        if .namespace.is_empty() { "a ClusterRole" } else { "an RBAC" }
     )]
     Forbidden {
         /// The verb.
@@ -47,7 +95,7 @@ pub enum ClusterError {
         resource: String,
         /// API group ("" for core).
         group: String,
-        /// Namespace.
+        /// Namespace ("" for a cluster-scoped resource).
         namespace: String,
         /// The server's message.
         message: String,
@@ -66,7 +114,7 @@ pub enum ClusterError {
         fix: &'static str,
     },
     /// Any other answer from the API server.
-    #[error("{verb} {resource} {name} in namespace {namespace} failed: {message} ({code})")]
+    #[error("{verb} {resource} {name}{} failed: {message} ({code})", in_namespace(.namespace))]
     Api {
         /// The verb.
         verb: String,
@@ -74,7 +122,7 @@ pub enum ClusterError {
         resource: String,
         /// Object name.
         name: String,
-        /// Namespace.
+        /// Namespace ("" for a cluster-scoped resource).
         namespace: String,
         /// HTTP status.
         code: u16,
@@ -84,4 +132,13 @@ pub enum ClusterError {
     /// Waiting took longer than allowed.
     #[error("{0}")]
     Timeout(String),
+}
+
+/// ` in namespace NS`, or nothing for a cluster-scoped resource.
+fn in_namespace(namespace: &str) -> String {
+    if namespace.is_empty() {
+        String::new()
+    } else {
+        format!(" in namespace {namespace}")
+    }
 }

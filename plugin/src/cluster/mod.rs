@@ -5,6 +5,7 @@
 //! create, delete. Errors come back as one `ClusterError` per cause.
 
 mod error;
+pub mod kubeconfig;
 
 pub use error::ClusterError;
 
@@ -12,7 +13,7 @@ use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams, Patch,
     PatchParams, PostParams,
 };
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::KubeConfigOptions;
 use serde_json::Value;
 
 /// Where the in-cluster config reads the pod's service account (`token`,
@@ -91,32 +92,31 @@ impl Cluster {
             context: c.context.clone(),
             ..KubeConfigOptions::default()
         };
-        let config = match &c.kubeconfig {
-            Some(path) => {
-                let kc = Kubeconfig::read_from(path)
-                    .map_err(|e| ClusterError::Config(format!("{path}: {e}")))?;
-                kube::Config::from_custom_kubeconfig(kc, &options)
+        let source = kubeconfig::Source::find(c.kubeconfig.as_deref());
+        let config = match (kubeconfig::load(&source)?, &c.context) {
+            (kubeconfig::Found::Config(loaded), _) => {
+                loaded.check_context(c.context.as_deref())?;
+                kube::Config::from_custom_kubeconfig(loaded.config, &options)
                     .await
-                    .map_err(|e| ClusterError::Config(e.to_string()))?
+                    .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?
             }
-            None => match kube::Config::from_kubeconfig(&options).await {
-                Ok(cfg) => cfg,
-                Err(kubeconfig_err) if c.context.is_none() => {
-                    kube::Config::incluster().map_err(|in_cluster| {
-                        // kube's own message names neither the file nor the
-                        // variable it missed: say where it looked.
-                        ClusterError::Config(format!(
-                            "kubeconfig: {kubeconfig_err}; in-cluster ({SERVICE_ACCOUNT_DIR}, \
-                             KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT): {in_cluster}"
-                        ))
-                    })?
-                }
-                Err(e) => return Err(ClusterError::Config(e.to_string())),
-            },
+            // A context lives in a kubeconfig: there is none to look in.
+            (kubeconfig::Found::Nothing(looked), Some(name)) => {
+                return Err(ClusterError::ContextNotFound {
+                    name: name.clone(),
+                    there: format!("no kubeconfig: {looked}"),
+                });
+            }
+            (kubeconfig::Found::Nothing(looked), None) => {
+                kube::Config::incluster().map_err(|e| ClusterError::NoConfig {
+                    looked,
+                    in_cluster: in_cluster_failure(&e),
+                })?
+            }
         };
         let server = config.cluster_url.to_string();
-        let client =
-            kube::Client::try_from(config).map_err(|e| ClusterError::Config(e.to_string()))?;
+        let client = kube::Client::try_from(config)
+            .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?;
         Ok(Self { client, server })
     }
 
@@ -172,7 +172,7 @@ impl Cluster {
             },
             None => ClusterError::Unreachable {
                 server: self.server.clone(),
-                cause: chain(e),
+                cause: crate::error::chain(e),
             },
         }
     }
@@ -325,13 +325,15 @@ fn untrusted_certificate(e: &kube::Error) -> Option<String> {
     None
 }
 
-/// An error and its sources on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        s = format!("{s}: {inner}");
-        src = inner.source();
+/// Why the pod's service account was not used: outside a pod, briefly;
+/// in one, where kube looked and what failed.
+fn in_cluster_failure(e: &kube::config::InClusterError) -> String {
+    if std::env::var_os("KUBERNETES_SERVICE_HOST").is_none() {
+        ": not in a pod (KUBERNETES_SERVICE_HOST is not set)".into()
+    } else {
+        format!(
+            " ({SERVICE_ACCOUNT_DIR}, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT): {}",
+            crate::error::chain(e)
+        )
     }
-    s
 }

@@ -101,7 +101,8 @@ async fn docker_config(server: String, registry: &str) -> Result<Option<Credenti
         reason,
     };
     // Credential helpers are processes: keep them off the async threads.
-    let found = tokio::task::spawn_blocking(move || docker_credential::get_credential(&server))
+    let key = server.clone();
+    let found = tokio::task::spawn_blocking(move || docker_credential::get_credential(&key))
         .await
         .map_err(|e| fail(format!("internal: {e}")))?;
     use docker_credential::{CredentialRetrievalError as E, DockerCredential as D};
@@ -130,15 +131,33 @@ async fn docker_config(server: String, registry: &str) -> Result<Option<Credenti
         Err(E::HelperFailure { helper, .. }) => Err(fail(format!(
             "the credential helper `{helper}` failed; run `{helper} get` by hand to see why"
         ))),
-        Err(E::HelperCommunicationError) => Err(fail(
-            "the credential helper named in docker config (credsStore / credHelpers) cannot be run: is docker-credential-NAME on PATH?".into(),
-        )),
+        Err(E::HelperCommunicationError) => Err(fail(unrunnable_helper(&server))),
         Err(E::MalformedHelperResponse) => {
             Err(fail("the credential helper's answer is not JSON".into()))
         }
         Err(E::CredentialDecodingError | E::CredentialMismatchError) => Err(fail(
-            "the `auth` entry is not base64 of USER:PASSWORD (or disagrees with username/password)".into(),
+            "the `auth` entry is not base64 of USER:PASSWORD (or disagrees with username/password)"
+                .into(),
         )),
+    }
+}
+
+/// Why a helper could not be run, naming it: the crate's error does not
+/// say which, so the config is read again to find the one docker would run.
+fn unrunnable_helper(server: &str) -> String {
+    let path = crate::docker_config::path();
+    let named = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| crate::docker_config::helper_for(&text, server));
+    match named {
+        Some((helper, key)) => format!(
+            "the credential helper `docker-credential-{helper}` ({key} in {}) cannot be run: install it and put it on PATH, or remove that setting",
+            path.display()
+        ),
+        None => format!(
+            "a credential helper named in {} (credsStore / credHelpers) cannot be run: is it on PATH?",
+            path.display()
+        ),
     }
 }
 

@@ -175,15 +175,5 @@ pub enum Error {
 
 /// A transport error's text with its causes and without its URL.
 pub fn transport(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut src = std::error::Error::source(&e);
-    while let Some(s) = src {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text = format!("{text}: {s_text}");
-        }
-        src = s.source();
-    }
-    text
+    crate::error::chain(&e.without_url())
 }

@@ -30,6 +30,10 @@ pub struct EcrRequest {
     pub registry_host: String,
     /// The key of the pull secret / docker config entry (`https://` + host).
     pub server: String,
+    /// Whether AWS has `region` ([`crate::regions`]): when the endpoint's
+    /// name does not resolve, a region it lacks is the likely cause, and
+    /// DNS, a proxy or the network otherwise.
+    pub known_region: bool,
 }
 
 /// The actions a caller may ask for; the first is the default.
@@ -191,6 +195,7 @@ pub fn request(
         body: call.body(),
         registry_host: registry.host.clone(),
         server: registry.server(),
+        known_region: crate::regions::exists(region),
     }
 }
 
@@ -227,6 +232,14 @@ mod tests {
             &Call::GetAuthorizationToken,
         );
         assert_eq!(r.url, "http://127.0.0.1:5000/");
+        assert!(r.known_region);
+        let nowhere = request(
+            &Registry::vendor(),
+            "xx-nowhere-9",
+            None,
+            &Call::GetAuthorizationToken,
+        );
+        assert!(!nowhere.known_region);
         assert_eq!(
             r.server,
             "https://462803626708.dkr.ecr.eu-west-1.amazonaws.com"
