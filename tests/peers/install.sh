@@ -167,6 +167,13 @@ peers_registry() {
 }
 GROUPS_IN_ORDER+=(registry)
 
+# Shells whose completion scripts the tests load and ask (issue 11), and
+# bash-completion, which kubectl's own bash completion needs.
+peers_shells() {
+    apt_install bash bash-completion zsh fish
+}
+GROUPS_IN_ORDER+=(shells)
+
 # (end of peer groups)
 
 # --- main ----------------------------------------------------------------------

@@ -31,5 +31,9 @@ function __kubectl_uepe_complete
     end
 end
 
+# fish loads kubectl's own completion on first use, and it (cobra's)
+# erases what is registered for kubectl: have it loaded now, then add ours.
+complete -C 'kubectl ' >/dev/null 2>&1
+
 complete -c kubectl-uepe -f -a '(__kubectl_uepe_complete)'
 complete -c kubectl -n __kubectl_uepe_is_plugin -f -a '(__kubectl_uepe_complete)'
