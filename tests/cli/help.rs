@@ -103,3 +103,47 @@ fn refresher_image_defaults_are_shown() {
         }
     }
 }
+
+/// The README's command list is the help's: every command the help lists
+/// appears in it, and every `kubectl uepe ...` line of it parses.
+#[test]
+fn readme_command_list_matches_the_help() {
+    let readme = std::fs::read_to_string(crate::support::workspace().join("README.md"))
+        .expect("read README.md");
+    let start = readme.find("## Commands").expect("a Commands section");
+    let block = &readme[start..];
+    let block = &block[block.find("```sh").expect("a code block")..];
+    let block = &block[..block[5..].find("```").expect("its end") + 5];
+    let core = Core::load().expect("core");
+    let cmd = command(&Choices::of(&core).expect("choices"));
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_name();
+        if name == "help" {
+            continue;
+        }
+        assert!(
+            block.contains(&format!("kubectl uepe {name}")),
+            "README's command list lacks `kubectl uepe {name}`"
+        );
+    }
+    // Continuation lines are joined; comments and `[optional]` dropped.
+    let joined = block.replace("\\\n", " ");
+    for line in joined.lines() {
+        let Some(at) = line.find("kubectl uepe ") else {
+            continue;
+        };
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let rest = &line[at + "kubectl uepe ".len()..];
+        let rest = rest.split(['#', '|', ')']).next().unwrap_or_default();
+        let mut argv = vec!["kubectl-uepe"];
+        argv.extend(
+            rest.split_whitespace()
+                .map(|w| w.trim_start_matches('[').trim_end_matches(']')),
+        );
+        if let Err(e) = cmd.clone().try_get_matches_from(&argv) {
+            panic!("README: `{}` does not parse:\n{e}", line.trim());
+        }
+    }
+}
