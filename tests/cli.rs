@@ -10,7 +10,10 @@
 //!   for the same requests (host and core cannot drift), its empty import
 //!   list, and `version -o json`;
 //! - `behaviour`: determinism, `NO_COLOR`, help, completion, a closed
-//!   stdout, and no secret ever on stderr.
+//!   stdout, and no secret ever on stderr;
+//! - `help`, `flags`, `completion` (issue 11): examples never wrapped and
+//!   the core's defaults shown; flags that cannot apply refused; completion
+//!   through the plugin, kubectl, bash, zsh and fish.
 //!
 //! This file holds what they share: the fake secrets and how a case is run.
 
@@ -19,9 +22,12 @@
 
 mod bad_input;
 mod behaviour;
+mod completion;
 mod component;
+mod flags;
 mod golden;
 mod kubeconfig;
+mod help;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

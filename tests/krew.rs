@@ -635,13 +635,16 @@ fn check_dist_output(out: &Path, expected_bin: &Path) {
         ["--runner", ":4"],
         "kubectl uepe cronjob install --ru<TAB>"
     );
-    // A flag's value is left to the shell's own file completion.
+    // A value nothing can list offers no file names either (issue 11);
+    // a file's is left to the shell's own file completion.
     let lines = complete(&["cronjob", "install", "--schedule", ""]);
     assert_eq!(
         lines,
-        [":0"],
+        [":4"],
         "kubectl uepe cronjob install --schedule <TAB>"
     );
+    let lines = complete(&["doctor", "--kubeconfig", ""]);
+    assert_eq!(lines, [":0"], "kubectl uepe doctor --kubeconfig <TAB>");
 }
 
 /// The real dist command, packing the binary cargo built for these tests.

@@ -1,8 +1,14 @@
 //! The command line as typed: clap structs whose doc comments are the help.
 //! Flags are named as kubectl's and recorded as given; the core validates
 //! them (one place for every rule), the commands in `cmd/` act on them.
+//! `build` adds what only runtime knows: the core's defaults in the help,
+//! the examples (never wrapped), and the pure flag relations.
 
-use clap::{Args, Parser, Subcommand};
+mod build;
+
+pub use build::{Choices, EXAMPLES, command, parse};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Get Usage Engine Private Edition images from ECR into your cluster, safely.
 ///
@@ -13,7 +19,8 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "kubectl uepe", bin_name = "kubectl uepe", version)]
 #[command(max_term_width = 100)]
 pub struct Cli {
-    /// How to reach the cluster.
+    /// How to reach the cluster, given before the command (the commands
+    /// that talk to a cluster take the same flags after their name).
     #[command(flatten)]
     pub kube: KubeArgs,
     /// The command to run.
@@ -21,29 +28,49 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// kubectl's connection flags (kubectl does not pass its own to a plugin).
+/// kubectl's connection flags (kubectl does not pass its own to a plugin),
+/// on the commands that talk to a cluster only.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Cluster")]
 pub struct KubeArgs {
     /// Path to the kubeconfig file [default: KUBECONFIG, else ~/.kube/config, else in-cluster].
-    #[arg(long, global = true)]
+    #[arg(long, value_hint = clap::ValueHint::FilePath)]
     pub kubeconfig: Option<String>,
     /// The kubeconfig context to use.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub context: Option<String>,
+}
+
+impl KubeArgs {
+    /// These flags, else `before` (the same flags given before the command).
+    pub fn or(&self, before: &KubeArgs) -> KubeArgs {
+        KubeArgs {
+            kubeconfig: self
+                .kubeconfig
+                .clone()
+                .or_else(|| before.kubeconfig.clone()),
+            context: self.context.clone().or_else(|| before.context.clone()),
+        }
+    }
+
+    /// The first flag given, as typed (`--context`), if any.
+    pub fn given(&self) -> Option<&'static str> {
+        if self.kubeconfig.is_some() {
+            Some("--kubeconfig")
+        } else if self.context.is_some() {
+            Some("--context")
+        } else {
+            None
+        }
+    }
 }
 
 /// `kubectl uepe` commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the four UEPE images of a version.
-    #[command(
-        after_help = "Examples:\n  kubectl uepe images --version 4.3.0\n  kubectl uepe images --version 4.3.0 --registry registry.example.com/uepe -o json"
-    )]
     Images(ImagesArgs),
     /// Log in to the UEPE registry with an ECR password (no AWS CLI needed).
-    #[command(
-        after_help = "Examples:\n  kubectl uepe login\n  kubectl uepe login --engine config\n  kubectl uepe login --print-password | skopeo login --username AWS --password-stdin 462803626708.dkr.ecr.eu-west-1.amazonaws.com"
-    )]
     Login(LoginArgs),
     /// Create the image pull secret.
     #[command(subcommand)]
@@ -52,22 +79,58 @@ pub enum Command {
     #[command(subcommand)]
     Cronjob(CronjobCommand),
     /// Print the shell commands that do the same by hand, with no secret on a command line.
-    #[command(
-        after_help = "Sections: all (default), login, mirror, secret, credentials.\n\nExamples:\n  kubectl uepe commands\n  kubectl uepe commands mirror --version 4.3.0 --to registry.example.com/uepe --tool skopeo"
-    )]
     Commands(CommandsArgs),
     /// Check the cluster side end to end and say how to fix what fails.
     Doctor(DoctorArgs),
     /// Copy the UEPE images, every architecture, into your own registry.
     #[command(
-        after_help = "Credentials: the vendor's ECR registry (and any ECR registry) uses an ECR password from the AWS credentials chain; other registries use docker config (DOCKER_CONFIG, auths, credsStore, credHelpers).\n\nExamples:\n  kubectl uepe mirror --version 4.3.0 --to registry.example.com/uepe --dry-run\n  kubectl uepe mirror --version 4.3.0 --to 123456789012.dkr.ecr.eu-west-1.amazonaws.com/uepe --create-repositories\n  kubectl uepe mirror --version 4.3.0 --to registry.example.com/uepe --platform linux/arm64"
+        after_help = "Credentials: the vendor's ECR registry (and any ECR registry) uses an ECR password from the AWS credentials chain; other registries use docker config (DOCKER_CONFIG, auths, credsStore, credHelpers). The refresher's images are public."
     )]
     Mirror(MirrorArgs),
     /// Print the plugin's version and the core component's sha256.
     Version(VersionArgs),
-    /// Print a shell completion script.
-    #[command(after_help = "Example:\n  source <(kubectl uepe completion bash)")]
+    /// Print a shell completion script for `kubectl uepe` and `kubectl-uepe`.
+    #[command(
+        after_help = "kubectl's own completion (kubectl 1.26 or later) completes `kubectl uepe` too once kubectl_complete-uepe, shipped beside the plugin, is on PATH."
+    )]
     Completion(CompletionArgs),
+    /// Answers kubectl's completion protocol (`kubectl __complete uepe ...`
+    /// runs kubectl_complete-uepe, which runs this): one candidate a line,
+    /// then `:DIRECTIVE`.
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
+}
+
+impl Command {
+    /// The cluster flags of a command that talks to a cluster; `None` for
+    /// the others.
+    pub fn kube(&self) -> Option<&KubeArgs> {
+        match self {
+            Command::Secret(SecretCommand::Create(a)) => Some(&a.kube),
+            Command::Secret(SecretCommand::Refresh(a)) => Some(&a.kube),
+            Command::Cronjob(CronjobCommand::Install(a)) => Some(&a.kube),
+            Command::Cronjob(CronjobCommand::Status(a)) => Some(&a.kube),
+            Command::Cronjob(CronjobCommand::Run(a)) => Some(&a.kube),
+            Command::Cronjob(CronjobCommand::Uninstall(a)) => Some(&a.kube),
+            Command::Doctor(a) => Some(&a.kube),
+            Command::Images(_)
+            | Command::Login(_)
+            | Command::Commands(_)
+            | Command::Mirror(_)
+            | Command::Version(_)
+            | Command::Completion(_)
+            | Command::Complete(_) => None,
+        }
+    }
+}
+
+/// `__complete` arguments: the words after `uepe`, the last one being
+/// completed (empty for a new word).
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// The words.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub words: Vec<String>,
 }
 
 /// Where the images are and which version.
@@ -111,7 +174,7 @@ pub struct LoginArgs {
     #[arg(long, default_value = "auto")]
     pub engine: String,
     /// Only print the password, as `aws ecr get-login-password` does, for piping.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "engine")]
     pub print_password: bool,
 }
 
@@ -119,9 +182,6 @@ pub struct LoginArgs {
 #[derive(Debug, Subcommand)]
 pub enum SecretCommand {
     /// Create or update the image pull secret in one or several namespaces.
-    #[command(
-        after_help = "Example:\n  aws ecr get-login-password --region eu-west-1 \\\n    | kubectl uepe secret create --password-stdin --dry-run=client -o yaml"
-    )]
     Create(SecretCreateArgs),
     /// Refresh the pull secret in place (what the `plugin` runner runs in the cluster).
     Refresh(SecretRefreshArgs),
@@ -139,6 +199,9 @@ pub struct SecretRefreshArgs {
     /// AWS settings.
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// Flags shared by everything that renders manifests.
@@ -176,6 +239,9 @@ pub struct SecretCreateArgs {
     /// AWS settings (used when --password-stdin is not given).
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// `kubectl uepe cronjob` commands.
@@ -184,12 +250,9 @@ pub struct SecretCreateArgs {
 #[derive(Debug, Subcommand)]
 pub enum CronjobCommand {
     /// Install the refresher: ServiceAccount, Role, RoleBinding, AWS credentials Secret and CronJob.
-    #[command(
-        after_help = "Examples:\n  kubectl uepe cronjob install --dry-run=client -o yaml\n  kubectl uepe cronjob install --runner external-secrets --role-arn arn:aws:iam::123456789012:role/ecr-reader --dry-run=client"
-    )]
     Install(CronjobInstallArgs),
     /// Show the refresher's schedule, last runs and the pull secret's expiry.
-    Status(SecretTarget),
+    Status(CronjobStatusArgs),
     /// Run the refresher now, as `kubectl create job --from=cronjob/...` does.
     Run(CronjobRunArgs),
     /// Remove what install created; the pull secret stays unless --delete-secret.
@@ -208,6 +271,17 @@ pub struct SecretTarget {
     pub name: String,
 }
 
+/// `cronjob status` flags.
+#[derive(Debug, Args)]
+pub struct CronjobStatusArgs {
+    /// Which refresher.
+    #[command(flatten)]
+    pub target: SecretTarget,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
 /// `cronjob run` flags.
 #[derive(Debug, Args)]
 pub struct CronjobRunArgs {
@@ -218,8 +292,11 @@ pub struct CronjobRunArgs {
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, e.g. 90s, 5m.
-    #[arg(long, default_value = "5m")]
+    #[arg(long, default_value = "5m", requires = "wait")]
     pub timeout: String,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// `cronjob uninstall` flags.
@@ -231,6 +308,9 @@ pub struct CronjobUninstallArgs {
     /// Also delete the pull secret.
     #[arg(long)]
     pub delete_secret: bool,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// `cronjob install` flags.
@@ -260,6 +340,9 @@ pub struct CronjobInstallArgs {
     /// Image of the plugin runner (built from plugin/Containerfile).
     #[arg(long)]
     pub image: Option<String>,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// `commands` flags.
@@ -280,7 +363,7 @@ pub struct CommandsArgs {
     /// Mirroring tool: all, skopeo, crane or docker.
     #[arg(long, default_value = "all")]
     pub tool: String,
-    /// Only mirror these components: platform, ec, operator, ui [default: all].
+    /// Only mirror these components: platform, ec, operator, ui, refresher (the aws-cli runner's two images) [default: the four UEPE images].
     #[arg(long, value_delimiter = ',')]
     pub components: Vec<String>,
     /// Which pull secret.
@@ -306,6 +389,9 @@ pub struct DoctorArgs {
     /// Registry the pull secret must hold a key for [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,
+    /// The cluster.
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// `version` flags.
@@ -319,34 +405,53 @@ pub struct VersionArgs {
 /// `completion` flags.
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
-    /// Shell: bash, zsh, fish or powershell.
-    pub shell: clap_complete::Shell,
+    /// The shell.
+    pub shell: Shell,
+}
+
+/// The shells `completion` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// bash: completes `kubectl uepe` and `kubectl-uepe`.
+    Bash,
+    /// zsh: completes `kubectl uepe` and `kubectl-uepe`.
+    Zsh,
+    /// fish: completes `kubectl uepe` and `kubectl-uepe`.
+    Fish,
+    /// PowerShell: completes `kubectl-uepe`.
+    Powershell,
 }
 
 /// `mirror` flags.
 #[derive(Debug, Args)]
 pub struct MirrorArgs {
-    /// UEPE version, such as 4.3.0.
+    /// UEPE version, such as 4.3.0 (needed unless --components refresher alone).
     #[arg(long)]
-    pub version: String,
+    pub version: Option<String>,
     /// Your registry to copy to, HOST[:PORT][/PATH].
     #[arg(long)]
     pub to: String,
     /// Registry to copy from, HOST[:PORT][/PATH] [default: the vendor's ECR registry].
     #[arg(long)]
     pub from: Option<String>,
-    /// Only these components: platform, ec, operator, ui [default: all].
+    /// Only these components: platform, ec, operator, ui, refresher (the aws-cli runner's two images, each from its own registry) [default: the four UEPE images].
     #[arg(long, value_delimiter = ',')]
     pub components: Vec<String>,
+    /// With --components refresher: the aws-cli runner's token image to copy.
+    #[arg(long)]
+    pub aws_cli_image: Option<String>,
+    /// With --components refresher: the aws-cli runner's kubectl image to copy.
+    #[arg(long)]
+    pub kubectl_image: Option<String>,
     /// Platforms to copy: all, or os/arch[/variant] list; a subset gets a new index (new digest).
     #[arg(long, value_delimiter = ',', default_value = "all")]
     pub platform: Vec<String>,
     /// Blobs copied at once.
     #[arg(long, short = 'j', default_value_t = 6)]
     pub jobs: usize,
-    /// Print the plan (images, platforms, manifests, blobs, bytes, what exists) and the equivalent skopeo/crane commands; copy nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// client (also `--dry-run` alone): print the plan (images, platforms, manifests, blobs, bytes, what exists) and the equivalent skopeo/crane commands, copy nothing; none: copy. A registry has no server-side dry run.
+    #[arg(long, require_equals = true, num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: Option<String>,
     /// Create missing ECR repositories at the destination (mutable tags, no scan on push, AES256 encryption); else a missing one is an error before any upload.
     #[arg(long)]
     pub create_repositories: bool,

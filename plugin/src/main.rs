@@ -2,16 +2,20 @@
 //! Kubernetes cluster. `main` only parses, runs and reports; the commands
 //! are in `cmd/`, the rendering decisions in the embedded core component.
 
-use clap::Parser;
-use kubectl_uepe::{cli, cmd, error};
+use kubectl_uepe::{cli, cmd, core, error};
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr();
-    let result = cmd::run(cli, &mut out, &mut err, &mut std::io::stdin().lock())
+    // The core first: the help shows its defaults.
+    let result = core::Core::load()
+        .map_err(error::Error::from)
+        .and_then(|core| {
+            let cli = cli::parse(&core)?;
+            cmd::run(&core, cli, &mut out, &mut err, &mut std::io::stdin().lock())
+        })
         .and_then(|()| out.flush().map_err(error::write_err));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -167,6 +167,13 @@ peers_registry() {
 }
 GROUPS_IN_ORDER+=(registry)
 
+# Shells whose completion scripts the tests load and ask (issue 11), and
+# bash-completion, which kubectl's own bash completion needs.
+peers_shells() {
+    apt_install bash bash-completion zsh fish
+}
+GROUPS_IN_ORDER+=(shells)
+
 # The real control plane and Go tools, built from the Go module
 # tests/peers/go (versions and checksums pinned by its go.mod and go.sum) into
 # a cache that outlives the work tree: $UEPE_GO_DIR/{mod,cache,bin}. Skipped

@@ -9,11 +9,11 @@ use crate::render::output::{self, Format};
 use crate::render::refresher::{self, Refresher, Runner};
 use crate::render::secret::{PullSecret, docker_config_json, docker_login_json};
 use crate::request::{
-    CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, PlatformsInput,
-    PullSecretInput, RefresherInput, Request, given,
+    CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, MirrorPlanInput,
+    PlatformsInput, PullSecretInput, RefresherInput, Request, given,
 };
 use crate::resolve::{self, DEFAULT_SCHEDULE, DEFAULT_USERNAME};
-use crate::{cron, platform, validate};
+use crate::{cron, mirror, platform, validate};
 
 /// Renders a parsed request.
 pub fn request(req: &Request) -> Result<String, Errors> {
@@ -25,6 +25,8 @@ pub fn request(req: &Request) -> Result<String, Errors> {
         Request::Commands(i) => commands(i),
         Request::EcrRequest(i) => ecr_request(i),
         Request::Platforms(i) => platforms(i),
+        Request::MirrorPlan(i) => mirror_plan(i),
+        Request::Choices(_) => Ok(choices()),
     }
 }
 
@@ -161,8 +163,39 @@ fn refresher(i: &RefresherInput) -> Result<String, Errors> {
     if runner == Some(Runner::Plugin) && given(&i.image).is_none() {
         c.push("image", "the plugin runner needs --image: the kubectl-uepe runner image (built from plugin/Containerfile)");
     }
-    if runner != Some(Runner::Plugin) && given(&i.image).is_some() {
-        c.push("image", "--image is only used by --runner plugin; use --aws-cli-image or --kubectl-image for aws-cli");
+    if let Some(r) = runner.filter(|r| *r != Runner::Plugin)
+        && given(&i.image).is_some()
+    {
+        c.push(
+            "image",
+            format!(
+                "only --runner plugin uses it, not --runner {}{}",
+                r.name(),
+                if r == Runner::AwsCli {
+                    ": use --aws-cli-image or --kubectl-image"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
+    // The aws-cli runner's two images mean nothing to another runner: say
+    // which flag made them irrelevant rather than ignore them.
+    if let Some(r) = runner.filter(|r| *r != Runner::AwsCli) {
+        for (field, v) in [
+            ("aws-cli-image", &i.aws_cli_image),
+            ("kubectl-image", &i.kubectl_image),
+        ] {
+            if given(v).is_some() {
+                c.push(
+                    field,
+                    format!(
+                        "only --runner aws-cli uses it; --runner {} has no such container",
+                        r.name()
+                    ),
+                );
+            }
+        }
     }
     if let Some(keys) = &i.credentials {
         resolve::secret_text(
@@ -251,8 +284,11 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
     let region = resolve::region(&mut c, &i.region, registry.as_ref());
     let version = given(&i.version).and_then(|v| c.check("version", validate::version(v)));
     let to: Option<Registry> = given(&i.to).and_then(|_| resolve::registry(&mut c, "to", &i.to));
+    let components = c.check("components", mirror::components(&i.components));
+    // The refresher's images alone are not tagged with a UEPE version.
+    let refresher_only = components.as_ref().is_some_and(|(u, _)| u.is_empty());
     if section == Some("mirror") {
-        if given(&i.version).is_none() {
+        if given(&i.version).is_none() && !refresher_only {
             c.push(
                 "version",
                 "mirroring needs --version: the images are tagged with it",
@@ -270,7 +306,6 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
         })
         .map(Runner::from_name);
     let role_arn = given(&i.role_arn).and_then(|a| c.check("role-arn", validate::role_arn(a)));
-    let components = c.check("components", images::components(&i.components));
     c.finish()?;
     let (
         Some(section),
@@ -287,11 +322,16 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
             "internal: a checked input is missing",
         ));
     };
+    let (uepe, with_refresher) = components;
+    let refresher_images = if with_refresher {
+        default_refresher_images()
+    } else {
+        Vec::new()
+    };
     let mirror = match (version, &to) {
-        (Some(v), Some(to)) => Some((
-            images::images(v, &registry, &components),
-            images::images(v, to, &components),
-        )),
+        (v, Some(to)) if v.is_some() || uepe.is_empty() => {
+            Some(mirror::plan(v, &registry, to, &uepe, &refresher_images))
+        }
         _ => None,
     };
     let cmds = Commands {
@@ -406,4 +446,119 @@ fn platforms(i: &PlatformsInput) -> Result<String, Errors> {
         platform::Choice::All => serde_json::json!({ "platforms": "all" }),
         platform::Choice::Only(list) => serde_json::json!({ "platforms": list }),
     }))
+}
+
+/// The defaults and choice lists the CLI shows in its help and offers in
+/// completion. Every list is the one the checks above accept.
+fn choices() -> String {
+    output::json(&serde_json::json!({
+        "defaults": {
+            "registry": images::VENDOR_REGISTRY,
+            "namespace": resolve::DEFAULT_NAMESPACE,
+            "name": resolve::DEFAULT_SECRET_NAME,
+            "schedule": DEFAULT_SCHEDULE,
+            "runner": Runner::NAMES[0],
+            "aws-cli-image": refresher::DEFAULT_AWS_CLI_IMAGE,
+            "kubectl-image": refresher::DEFAULT_KUBECTL_IMAGE,
+        },
+        "runner": Runner::NAMES,
+        "output": {
+            "images": crate::render::images::FORMATS,
+            "objects": Format::NAMES,
+        },
+        "components": images::COMPONENTS.iter().map(|c| c.name).collect::<Vec<_>>(),
+        "mirror-components": images::COMPONENTS
+            .iter()
+            .map(|c| c.name)
+            .chain([mirror::REFRESHER])
+            .collect::<Vec<_>>(),
+        "section": commands::SECTIONS,
+        "tool": commands::TOOLS,
+        "platform": platform::KNOWN,
+    }))
+}
+
+/// The refresher images `cronjob install` uses by default, split for a mirror.
+fn default_refresher_images() -> Vec<(String, String, String)> {
+    [
+        refresher::DEFAULT_AWS_CLI_IMAGE,
+        refresher::DEFAULT_KUBECTL_IMAGE,
+    ]
+    .into_iter()
+    .filter_map(|i| mirror::split_image(i).ok())
+    .collect()
+}
+
+fn mirror_plan(i: &MirrorPlanInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let from = resolve::registry(&mut c, "from", &i.from);
+    let to = match given(&i.to) {
+        Some(_) => resolve::registry(&mut c, "to", &i.to),
+        None => {
+            c.push("to", "mirroring needs --to HOST[/PATH]: your own registry");
+            None
+        }
+    };
+    let components = c.check("components", mirror::components(&i.components));
+    let (uepe, with_refresher) = components.clone().unwrap_or_default();
+    let version = match given(&i.version) {
+        Some(v) if uepe.is_empty() && components.is_some() => {
+            c.push(
+                "version",
+                format!(
+                    "`{v}` names UEPE images, and --components {} chose none",
+                    mirror::REFRESHER
+                ),
+            );
+            None
+        }
+        Some(v) => c.check("version", validate::version(v)),
+        None if uepe.is_empty() => None,
+        None => {
+            c.push(
+                "version",
+                "mirroring the UEPE images needs --version: they are tagged with it",
+            );
+            None
+        }
+    };
+    let mut refresher_images = Vec::new();
+    for (field, v, default) in [
+        (
+            "aws-cli-image",
+            &i.aws_cli_image,
+            refresher::DEFAULT_AWS_CLI_IMAGE,
+        ),
+        (
+            "kubectl-image",
+            &i.kubectl_image,
+            refresher::DEFAULT_KUBECTL_IMAGE,
+        ),
+    ] {
+        match given(v) {
+            Some(_) if !with_refresher => c.push(
+                field,
+                format!("only --components {} copies it", mirror::REFRESHER),
+            ),
+            Some(im) => refresher_images.extend(c.check(field, mirror::split_image(im))),
+            None if with_refresher => {
+                refresher_images.extend(c.check(field, mirror::split_image(default)));
+            }
+            None => {}
+        }
+    }
+    c.finish()?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    Ok(output::json(&mirror::plan(
+        version,
+        &from,
+        &to,
+        &uepe,
+        &refresher_images,
+    )))
 }

@@ -13,6 +13,7 @@ pub mod cron;
 mod dispatch;
 pub mod error;
 pub mod images;
+pub mod mirror;
 pub mod platform;
 pub mod regions;
 pub mod render;

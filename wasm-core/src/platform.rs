@@ -7,6 +7,10 @@
 
 use serde::Serialize;
 
+/// What completion offers for `--platform`: every value, then the two
+/// architectures UEPE images carry since 3.1 (any `os/arch` is accepted).
+pub const KNOWN: [&str; 3] = ["all", "linux/amd64", "linux/arm64"];
+
 /// One platform asked for, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Platform {

@@ -23,7 +23,42 @@ pub enum Request {
     EcrRequest(EcrRequestInput),
     /// The platforms a mirror copies, normalised, as JSON.
     Platforms(PlatformsInput),
+    /// What a mirror copies where, as JSON.
+    MirrorPlan(MirrorPlanInput),
+    /// The defaults and accepted values of the inputs, as JSON: what the
+    /// CLI's help and completion show, asked of the core rather than copied.
+    Choices(ChoicesInput),
 }
+
+/// Inputs of `mirror-plan`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MirrorPlanInput {
+    /// UEPE version: needed when a UEPE image is chosen.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Registry to copy the UEPE images from; the vendor registry when absent.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Registry to copy to, `HOST[/PATH]`.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Subset of `platform`, `ec`, `operator`, `ui`, `refresher`; the four
+    /// UEPE images when empty.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// `refresher`: the `aws-cli` runner's token image to copy; the default when absent.
+    #[serde(default)]
+    pub aws_cli_image: Option<String>,
+    /// `refresher`: the `aws-cli` runner's kubectl image to copy; the default when absent.
+    #[serde(default)]
+    pub kubectl_image: Option<String>,
+}
+
+/// Inputs of `choices`: none.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ChoicesInput {}
 
 /// Inputs of `platforms`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -210,7 +245,8 @@ pub struct CommandsInput {
     /// Own registry to mirror to, `HOST[/PATH]`.
     #[serde(default)]
     pub to: Option<String>,
-    /// Subset of `platform`, `ec`, `operator`, `ui` to mirror; all when empty.
+    /// Subset of `platform`, `ec`, `operator`, `ui`, `refresher` to mirror;
+    /// the four UEPE images when empty.
     #[serde(default)]
     pub components: Vec<String>,
     /// Namespaces for the pull secret.

@@ -14,7 +14,7 @@ use crate::docker_config;
 use crate::error::{Error, write_err};
 
 /// Engines that accept `login --username U --password-stdin HOST`.
-const ENGINES: [&str; 3] = ["docker", "podman", "nerdctl"];
+pub const ENGINES: [&str; 3] = ["docker", "podman", "nerdctl"];
 
 /// Finds an executable on PATH.
 fn on_path(name: &str) -> bool {

@@ -1,11 +1,13 @@
-//! `kubectl uepe mirror`: turns the flags into a [`registry::Config`] —
-//! every decision from the core: image references and validation
-//! (`render: images` for both sides), the platforms to copy
+//! `kubectl uepe mirror`: turns the flags into [`registry::Config`]s —
+//! every decision from the core: what goes where and validation
+//! (`render: mirror-plan`), the platforms to copy
 //! (`render: platforms`), whether a host is ECR and its endpoint, and for an
 //! ECR destination the DescribeRepositories / CreateRepository calls with a
 //! new repository's settings (`render: ecr-request` with an `action`);
-//! credentials chosen per side — then runs the copier on its own runtime.
-//! `--dry-run` adds the equivalent skopeo and crane commands the core renders.
+//! credentials chosen per side — then runs the copier on its own runtime,
+//! once per source registry (the refresher's images each come from their
+//! own). `--dry-run` adds the equivalent skopeo and crane commands the core
+//! renders.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -20,14 +22,6 @@ use crate::registry::ecr::RepositoryCalls;
 use crate::registry::plan::{Job, Ref};
 use crate::registry::platform::{self, Filter};
 use crate::registry::{self, Config, EcrDestination, Side};
-
-/// One entry of the core's `images` JSON.
-#[derive(Deserialize)]
-struct Image {
-    component: String,
-    repository: String,
-    tag: String,
-}
 
 /// A core error whose `field` came from the CLI's `flag`.
 fn renamed(e: CoreError, field: &str, flag: &str) -> CoreError {
@@ -44,27 +38,62 @@ fn renamed(e: CoreError, field: &str, flag: &str) -> CoreError {
     }
 }
 
-/// The core's images for `registry`, its field errors named as `flag`.
-fn images(
-    core: &Core,
-    a: &MirrorArgs,
-    registry: Option<&str>,
-    flag: &str,
-) -> Result<Vec<Image>, Error> {
-    let text = core
-        .render(&json!({
-            "render": "images",
-            "version": a.version,
-            "registry": registry,
-            "components": a.components,
-            "output": "json",
-        }))
-        .map_err(|e| renamed(e, "registry", flag))?;
-    serde_json::from_str(&text).map_err(|e| {
+/// Where an image is, in the core's plan.
+#[derive(Deserialize)]
+struct Place {
+    repository: String,
+    tag: String,
+}
+
+/// One entry of the core's `mirror-plan` JSON.
+#[derive(Deserialize)]
+struct Copy {
+    component: String,
+    source: Place,
+    dest: Place,
+}
+
+/// What the core says to copy where.
+fn plan(core: &Core, a: &MirrorArgs) -> Result<Vec<Job>, Error> {
+    let text = core.render(&json!({
+        "render": "mirror-plan",
+        "version": a.version,
+        "from": a.from,
+        "to": a.to,
+        "components": a.components,
+        "aws-cli-image": a.aws_cli_image,
+        "kubectl-image": a.kubectl_image,
+    }))?;
+    let copies: Vec<Copy> = serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
-            "internal: the core's image list is not understood: {e}"
+            "internal: the core's mirror plan is not understood: {e}"
         ))
-    })
+    })?;
+    copies
+        .into_iter()
+        .map(|c| {
+            Ok(Job {
+                component: c.component,
+                source: Ref::new(&c.source.repository, &c.source.tag)?,
+                dest: Ref::new(&c.dest.repository, &c.dest.tag)?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|m| Error::Usage(format!("internal: {m}")))
+}
+
+/// `--dry-run`: `client` (or the flag alone) plans only; `none` copies.
+fn dry_run(a: &MirrorArgs) -> Result<bool, Error> {
+    match a.dry_run.as_deref() {
+        None | Some("none") => Ok(false),
+        Some("client") => Ok(true),
+        Some("server") => Err(Error::Usage(
+            "--dry-run=server: a registry has no server-side dry run; --dry-run (or --dry-run=client) prints the plan and checks the destination without copying".into(),
+        )),
+        Some(other) => Err(Error::Usage(format!(
+            "--dry-run: `{other}` is not valid: choose one of none, client"
+        ))),
+    }
 }
 
 /// `--platform`, as the core reads it.
@@ -169,31 +198,18 @@ fn side(
     ))
 }
 
-/// Builds the run's configuration from the flags.
-fn config(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Config, Error> {
+/// Builds one run's configuration per source registry, from the flags.
+fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Config>, Error> {
+    let dry_run = dry_run(a)?;
     let filter = platforms(core, a)?;
     if a.jobs == 0 || a.jobs > 64 {
         return Err(Error::Usage("--jobs: give a number from 1 to 64".into()));
     }
-    let from = images(core, a, a.from.as_deref(), "from")?;
-    let to = images(core, a, Some(&a.to), "to")?;
-    let jobs = from
-        .iter()
-        .zip(&to)
-        .map(|(f, t)| {
-            Ok(Job {
-                component: f.component.clone(),
-                source: Ref::new(&f.repository, &f.tag)?,
-                dest: Ref::new(&t.repository, &t.tag)?,
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(|m| Error::Usage(format!("internal: {m}")))?;
-    let (Some(first_from), Some(first_to)) = (jobs.first(), jobs.first()) else {
+    let jobs = plan(core, a)?;
+    let Some(first) = jobs.first() else {
         return Err(Error::Usage("--components: no image chosen".into()));
     };
-    let (source, _) = side(core, &first_from.source.host, a, a.aws.region.as_deref())?;
-    let (dest, dest_ecr) = side(core, &first_to.dest.host, a, None)?;
+    let (dest, dest_ecr) = side(core, &first.dest.host, a, None)?;
     if dest_ecr.is_none() && a.create_repositories {
         writeln!(
             err,
@@ -202,25 +218,42 @@ fn config(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Config, Er
         )
         .map_err(write_err)?;
     }
-    let ecr = match dest_ecr {
-        Some(request) => Some(EcrDestination {
-            repositories: repository_calls(core, a, &dest.host, &jobs)?,
-            request,
-            profile: a.aws.profile.clone(),
-        }),
-        None => None,
-    };
-    Ok(Config {
-        jobs,
-        source,
-        dest,
-        filter,
-        parallel: a.jobs,
-        dry_run: a.dry_run,
-        insecure: a.insecure,
-        ecr,
-        tty: std::io::stderr().is_terminal(),
-    })
+    // In plan order, one group per source host.
+    let mut groups: Vec<Vec<Job>> = Vec::new();
+    for job in jobs {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].source.host == job.source.host)
+        {
+            Some(g) => g.push(job),
+            None => groups.push(vec![job]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|jobs| {
+            let (source, _) = side(core, &jobs[0].source.host, a, a.aws.region.as_deref())?;
+            let ecr = match &dest_ecr {
+                Some(request) => Some(EcrDestination {
+                    repositories: repository_calls(core, a, &dest.host, &jobs)?,
+                    request: request.clone(),
+                    profile: a.aws.profile.clone(),
+                }),
+                None => None,
+            };
+            Ok(Config {
+                jobs,
+                source,
+                dest: dest.clone(),
+                filter: filter.clone(),
+                parallel: a.jobs,
+                dry_run,
+                insecure: a.insecure,
+                ecr,
+                tty: std::io::stderr().is_terminal(),
+            })
+        })
+        .collect()
 }
 
 /// The skopeo and crane commands that do the same copy, from the core.
@@ -235,6 +268,7 @@ fn equivalent_commands(core: &Core, a: &MirrorArgs, out: &mut dyn Write) -> Resu
             "to": a.to,
             "tool": tool,
             "region": a.aws.region,
+            "components": a.components,
         }));
         match rendered {
             Ok(text) => write!(out, "{text}").map_err(write_err)?,
@@ -248,13 +282,6 @@ fn equivalent_commands(core: &Core, a: &MirrorArgs, out: &mut dyn Write) -> Resu
             }
         }
     }
-    if !a.components.is_empty() {
-        writeln!(
-            out,
-            "# (the commands list all four images; --components chose fewer)"
-        )
-        .map_err(write_err)?;
-    }
     Ok(())
 }
 
@@ -265,7 +292,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Error> {
-    let cfg = config(core, a, err)?;
+    let cfgs = configs(core, a, err)?;
     // Two workers: hashing and socket work of parallel blobs spread over
     // the cores, the display stays on this thread.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -276,8 +303,10 @@ pub fn run(
             context: "starting the async runtime",
             source,
         })?;
-    runtime.block_on(registry::mirror(&cfg, out))?;
-    if a.dry_run {
+    for cfg in &cfgs {
+        runtime.block_on(registry::mirror(cfg, out))?;
+    }
+    if cfgs.first().is_some_and(|c| c.dry_run) {
         equivalent_commands(core, a, out)?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 mod apply;
 mod commands;
+mod complete;
 mod completion;
 mod cronjob;
 mod doctor;
@@ -21,48 +22,57 @@ use crate::error::Error;
 
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(
+    core: &Core,
     cli: Cli,
     out: &mut dyn Write,
     err: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<(), Error> {
-    let connect = Connect {
-        kubeconfig: cli.kube.kubeconfig.clone(),
-        context: cli.kube.context.clone(),
+    // Cluster flags given before the command count for the commands that
+    // talk to a cluster, and are an error for the others.
+    let connect = match cli.command.kube() {
+        Some(k) => {
+            let k = k.or(&cli.kube);
+            Connect {
+                kubeconfig: k.kubeconfig,
+                context: k.context,
+            }
+        }
+        None => {
+            if let Some(flag) = cli.kube.given() {
+                return Err(Error::Usage(format!(
+                    "{flag}: this command does not talk to a cluster; only secret, cronjob and doctor take {flag}"
+                )));
+            }
+            Connect::default()
+        }
     };
     let connect = &connect;
     match cli.command {
-        Command::Completion(a) => completion::run(&a, out),
-        command => {
-            let core = Core::load()?;
-            match command {
-                Command::Images(a) => images::run(&core, &a, out),
-                Command::Login(a) => block_on(login::run(&core, &a, out)),
-                Command::Secret(SecretCommand::Create(a)) => block_on(manifests::secret_create(
-                    &core, connect, &a, out, err, stdin,
-                )),
-                Command::Secret(SecretCommand::Refresh(a)) => {
-                    block_on(manifests::secret_refresh(&core, connect, &a, out, err))
-                }
-                Command::Cronjob(CronjobCommand::Install(a)) => block_on(
-                    manifests::cronjob_install(&core, connect, &a, out, err, stdin),
-                ),
-                Command::Cronjob(CronjobCommand::Status(a)) => {
-                    block_on(cronjob::status(&core, connect, &a, out))
-                }
-                Command::Cronjob(CronjobCommand::Run(a)) => {
-                    block_on(cronjob::run(&core, connect, &a, out))
-                }
-                Command::Cronjob(CronjobCommand::Uninstall(a)) => {
-                    block_on(cronjob::uninstall(&core, connect, &a, out))
-                }
-                Command::Doctor(a) => block_on(doctor::run(&core, connect, &a, out)),
-                Command::Commands(a) => commands::run(&core, &a, out),
-                Command::Mirror(a) => mirror::run(&core, &a, out, err),
-                Command::Version(a) => version::run(&core, &a, out),
-                Command::Completion(_) => Ok(()),
-            }
+        Command::Completion(a) => completion::run(core, &a, out),
+        Command::Complete(a) => complete::run(core, &a, out),
+        Command::Images(a) => images::run(core, &a, out),
+        Command::Login(a) => block_on(login::run(core, &a, out)),
+        Command::Secret(SecretCommand::Create(a)) => {
+            block_on(manifests::secret_create(core, connect, &a, out, err, stdin))
         }
+        Command::Secret(SecretCommand::Refresh(a)) => {
+            block_on(manifests::secret_refresh(core, connect, &a, out, err))
+        }
+        Command::Cronjob(CronjobCommand::Install(a)) => block_on(manifests::cronjob_install(
+            core, connect, &a, out, err, stdin,
+        )),
+        Command::Cronjob(CronjobCommand::Status(a)) => {
+            block_on(cronjob::status(core, connect, &a.target, out))
+        }
+        Command::Cronjob(CronjobCommand::Run(a)) => block_on(cronjob::run(core, connect, &a, out)),
+        Command::Cronjob(CronjobCommand::Uninstall(a)) => {
+            block_on(cronjob::uninstall(core, connect, &a, out))
+        }
+        Command::Doctor(a) => block_on(doctor::run(core, connect, &a, out)),
+        Command::Commands(a) => commands::run(core, &a, out),
+        Command::Mirror(a) => mirror::run(core, &a, out, err),
+        Command::Version(a) => version::run(core, &a, out),
     }
 }
 

@@ -3,7 +3,8 @@
 //! (`--password-stdin`, pipes into shell builtins), keys come from the
 //! caller's environment through here-documents.
 
-use crate::images::{Image, Registry};
+use crate::images::Registry;
+use crate::mirror::{Copy, REFRESHER};
 use crate::render::component_labels;
 use crate::render::refresher::{FIELD_MANAGER, LONGEST_SUFFIX, Runner};
 use crate::render::secret::docker_config_printf_format;
@@ -19,8 +20,8 @@ pub struct Commands<'a> {
     pub registry: &'a Registry,
     /// AWS region of the source registry.
     pub region: &'a str,
-    /// Images to mirror (source side) with their destinations, when mirroring.
-    pub mirror: Option<(Vec<Image>, Vec<Image>)>,
+    /// Images to copy, from where to where, when mirroring.
+    pub mirror: Option<Vec<Copy>>,
     /// Mirroring tool (one of [`TOOLS`]).
     pub tool: &'a str,
     /// Pull secret namespaces.
@@ -68,12 +69,17 @@ impl Commands<'_> {
     }
 
     fn mirror(&self) -> String {
-        let Some((from, to)) = &self.mirror else {
+        let Some(copies) = &self.mirror else {
             return "# Give --to HOST[/PATH] (and --version) to get the mirroring commands.\n"
                 .into();
         };
-        let pairs: Vec<(&Image, &Image)> = from.iter().zip(to).collect();
-        let multi_arch = from.iter().any(|i| i.multi_arch);
+        let pairs: Vec<(String, String)> = copies
+            .iter()
+            .map(|c| (c.source.image(), c.dest.image()))
+            .collect();
+        // The refresher's images are public: only the UEPE registry needs a login.
+        let from_uepe = copies.iter().any(|c| c.component != REFRESHER);
+        let multi_arch = copies.iter().any(|c| c.multi_arch);
         let mut out = String::new();
         let want = |t: &str| self.tool == "all" || self.tool == t;
         if want("skopeo") {
@@ -81,15 +87,16 @@ impl Commands<'_> {
                 "# Mirror with skopeo: --all copies every architecture; --preserve-digests makes\n\
                  # skopeo fail rather than push anything under a different digest.\n",
             );
-            out.push_str(&format!(
-                "{}  | skopeo login --username AWS --password-stdin {}\n",
-                self.password_pipe(),
-                self.registry.host
-            ));
+            if from_uepe {
+                out.push_str(&format!(
+                    "{}  | skopeo login --username AWS --password-stdin {}\n",
+                    self.password_pipe(),
+                    self.registry.host
+                ));
+            }
             for (f, t) in &pairs {
                 out.push_str(&format!(
-                    "skopeo copy --all --preserve-digests docker://{} docker://{}\n",
-                    f.image, t.image
+                    "skopeo copy --all --preserve-digests docker://{f} docker://{t}\n"
                 ));
             }
         }
@@ -98,13 +105,15 @@ impl Commands<'_> {
                 out.push('\n');
             }
             out.push_str("# Mirror with crane: copy keeps every architecture and the digests.\n");
-            out.push_str(&format!(
-                "{}  | crane auth login {} --username AWS --password-stdin\n",
-                self.password_pipe(),
-                self.registry.host
-            ));
+            if from_uepe {
+                out.push_str(&format!(
+                    "{}  | crane auth login {} --username AWS --password-stdin\n",
+                    self.password_pipe(),
+                    self.registry.host
+                ));
+            }
             for (f, t) in &pairs {
-                out.push_str(&format!("crane copy {} {}\n", f.image, t.image));
+                out.push_str(&format!("crane copy {f} {t}\n"));
             }
         }
         if want("docker") {
@@ -119,15 +128,16 @@ impl Commands<'_> {
                      # digests differ. Prefer skopeo or crane above.\n",
                 );
             }
-            out.push_str(&format!(
-                "{}  | docker login --username AWS --password-stdin {}\n",
-                self.password_pipe(),
-                self.registry.host
-            ));
+            if from_uepe {
+                out.push_str(&format!(
+                    "{}  | docker login --username AWS --password-stdin {}\n",
+                    self.password_pipe(),
+                    self.registry.host
+                ));
+            }
             for (f, t) in &pairs {
                 out.push_str(&format!(
-                    "docker pull {}\ndocker tag {} {}\ndocker push {}\n",
-                    f.image, f.image, t.image, t.image
+                    "docker pull {f}\ndocker tag {f} {t}\ndocker push {t}\n"
                 ));
             }
         }

@@ -40,6 +40,15 @@ impl Runner {
     /// The runner names accepted by `--runner`.
     pub const NAMES: [&'static str; 3] = ["aws-cli", "plugin", "external-secrets"];
 
+    /// The name `--runner` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AwsCli => Self::NAMES[0],
+            Self::Plugin => Self::NAMES[1],
+            Self::ExternalSecrets => Self::NAMES[2],
+        }
+    }
+
     /// Maps an accepted name to the runner.
     pub fn from_name(name: &str) -> Self {
         match name {
