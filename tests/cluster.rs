@@ -1,6 +1,7 @@
 //! Issue 4: the cluster side, against the in-process API server double
 //! (`support::apiserver`, real HTTP, real kubeconfig) and the real binary.
 
+mod first_run;
 mod in_cluster;
 
 use serde_json::{Value, json};

@@ -7,13 +7,14 @@ use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use super::apply::items;
+use super::suggest::Given;
 use crate::cli::{CronjobRunArgs, CronjobUninstallArgs, SecretTarget};
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
 use crate::error::{Error, write_err};
 
 /// The refresher as install would make it, for every runner: its CronJob,
-/// and every kind of object install may create.
+/// and every kind of object install may create, each object once.
 pub struct Plan {
     /// The CronJob object (name, namespace, labels).
     pub cron_job: Value,
@@ -39,7 +40,22 @@ impl Plan {
                 "password": "placeholder",
                 "output": "json",
             }))?;
-            objects.extend(items(&text)?);
+            // Every runner renders the same pull Secrets (and aws-cli and
+            // plugin the same CronJob): keep each object once, so each is
+            // read, shown and counted once.
+            for o in items(&text)? {
+                let id = |v: &Value| {
+                    (
+                        v["apiVersion"].clone(),
+                        v["kind"].clone(),
+                        v["metadata"]["namespace"].clone(),
+                        v["metadata"]["name"].clone(),
+                    )
+                };
+                if !objects.iter().any(|seen| id(seen) == id(&o)) {
+                    objects.push(o);
+                }
+            }
         }
         let cron_job = objects
             .iter()
@@ -165,7 +181,10 @@ pub async fn status(
         .await?;
     let mut lines = vec![format!("CronJob:       {}/{}", plan.home(), plan.name())];
     match &cj {
-        None => lines.push("               not installed (kubectl uepe cronjob install)".into()),
+        None => lines.push(format!(
+            "               not installed ({})",
+            Given::of(connect, t).line(core, "cronjob install")?
+        )),
         Some(cj) => {
             let s = &cj["status"];
             lines.push(format!(
@@ -290,9 +309,10 @@ pub async fn run(
         .await?
     else {
         return Err(Error::Usage(format!(
-            "cronjob {}/{} is not installed: run `kubectl uepe cronjob install` first",
+            "cronjob {}/{} is not installed: run `{}` first",
             plan.home(),
-            plan.name()
+            plan.name(),
+            Given::of(connect, &a.target).line(core, "cronjob install")?
         )));
     };
     let job = job_from_cron_job(&cj, &format!("{}-manual-{}", plan.name(), suffix()));

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use std::io::Write;
 
 use super::cronjob::{EXPIRES, Plan, seconds_until};
+use super::suggest::Given;
 use crate::cli::DoctorArgs;
 use crate::cluster::{Cluster, Connect, Kind};
 use crate::core::Core;
@@ -34,10 +35,17 @@ fn check(name: &str, ok: bool, detail: impl Into<String>, fix: impl Into<String>
     }
 }
 
-/// Judges a pull Secret: present, right type, a key for `server`.
-pub fn judge_secret(ns: &str, name: &str, secret: Option<&Value>, server: &str) -> Vec<Check> {
+/// Judges a pull Secret: present, right type, a key for `server`. `create`
+/// is the command that makes it.
+pub fn judge_secret(
+    ns: &str,
+    name: &str,
+    secret: Option<&Value>,
+    server: &str,
+    create: &str,
+) -> Vec<Check> {
     let label = format!("pull secret {ns}/{name}");
-    let create = format!("kubectl uepe secret create -n {ns} --name {name}");
+    let create = create.to_owned();
     let Some(s) = secret else {
         return vec![check(&label, false, "missing", create)];
     };
@@ -92,16 +100,19 @@ pub fn judge_secret(ns: &str, name: &str, secret: Option<&Value>, server: &str) 
     out
 }
 
+/// The commands the CronJob's fixes suggest.
+pub struct CronFixes {
+    /// Makes it.
+    pub install: String,
+    /// Runs it now.
+    pub run: String,
+}
+
 /// Judges the CronJob: present, and a success within 12 hours.
-pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>) -> Check {
+pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>, fix: &CronFixes) -> Check {
     let label = format!("cronjob {ns}/{name}");
     let Some(cj) = cj else {
-        return check(
-            &label,
-            false,
-            "not installed",
-            "kubectl uepe cronjob install",
-        );
+        return check(&label, false, "not installed", fix.install.as_str());
     };
     match cj["status"]["lastSuccessfulTime"].as_str() {
         Some(t) if seconds_until(t).is_some_and(|s| s > -12 * 3600) => {
@@ -111,13 +122,13 @@ pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>) -> Check {
             &label,
             false,
             format!("last success {t}, over 12 h ago"),
-            format!("kubectl uepe cronjob run --wait -n {ns}"),
+            fix.run.as_str(),
         ),
         None => check(
             &label,
             false,
             "never succeeded",
-            format!("kubectl uepe cronjob run --wait -n {ns}"),
+            fix.run.as_str(),
         ),
     }
 }
@@ -198,6 +209,10 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let plan = Plan::of(core, &a.target)?;
+    let hint = Given {
+        registry: a.registry.clone(),
+        ..Given::of(connect, &a.target)
+    };
     let server: String = {
         let req = core.render(
             &json!({"render": "ecr-request", "registry": a.registry, "region": "us-east-1"}),
@@ -256,7 +271,10 @@ pub async fn run(
         let secret = cluster
             .get(&Kind::new("v1", "Secret"), Some(ns), name)
             .await?;
-        checks.extend(judge_secret(ns, name, secret.as_ref(), &server));
+        let create = hint
+            .in_namespaces(&[ns.to_owned()])
+            .line(core, "secret create")?;
+        checks.extend(judge_secret(ns, name, secret.as_ref(), &server, &create));
         let pods = cluster.list(&Kind::new("v1", "Pod"), ns, "").await?;
         checks.push(judge_pods(ns, &pods));
     }
@@ -267,6 +285,10 @@ pub async fn run(
             plan.name(),
         )
         .await?;
-    checks.push(judge_cron_job(plan.home(), plan.name(), cj.as_ref()));
+    let fix = CronFixes {
+        install: hint.line(core, "cronjob install")?,
+        run: hint.line(core, "cronjob run --wait")?,
+    };
+    checks.push(judge_cron_job(plan.home(), plan.name(), cj.as_ref(), &fix));
     print(&checks, out)
 }
