@@ -286,7 +286,10 @@ fn the_suggested_credentials_command_makes_what_install_needs() {
     let plugin_dir = bin().parent().expect("bin dir").display().to_string();
     let shims = shell.dir().join("shims").display().to_string();
     shell.env("PATH", &format!("{shims}:{plugin_dir}:/usr/bin:/bin"));
-    shell.env("KUBECONFIG", &api.kubeconfig(shell.dir()).display().to_string());
+    shell.env(
+        "KUBECONFIG",
+        &api.kubeconfig(shell.dir()).display().to_string(),
+    );
     let printed = shell.run(credentials);
     assert_eq!(printed.code, 0, "{credentials}: {}", printed.stderr);
     shell.env("AWS_ACCESS_KEY_ID", KEY_ID);
@@ -319,7 +322,17 @@ fn the_refusal_suggests_the_command_with_the_options_given() {
     let api = ApiServer::start(&["prod"]);
     eso_crds(&api);
     let dir = tempdir();
-    let args = ["cronjob", "install", "--password-stdin", "-n", "prod", "--name", "my-cred", "--runner", "external-secrets"];
+    let args = [
+        "cronjob",
+        "install",
+        "--password-stdin",
+        "-n",
+        "prod",
+        "--name",
+        "my-cred",
+        "--runner",
+        "external-secrets",
+    ];
     let r = go(at(&api, &dir, &args));
     assert_ne!(r.code, 0, "no keys: {}", r.stderr);
     assert!(api.writes().is_empty(), "{:?}", api.writes());
@@ -373,7 +386,10 @@ fn install_says_what_to_do_next() {
     let plugin_dir = bin().parent().expect("bin dir").display().to_string();
     let shims = shell.dir().join("shims").display().to_string();
     shell.env("PATH", &format!("{shims}:{plugin_dir}:/usr/bin:/bin"));
-    shell.env("KUBECONFIG", &api.kubeconfig(shell.dir()).display().to_string());
+    shell.env(
+        "KUBECONFIG",
+        &api.kubeconfig(shell.dir()).display().to_string(),
+    );
     let ran = shell.run(&next[0]);
     assert_eq!(ran.code, 0, "{}: {}", next[0], ran.stderr);
     assert!(ran.stdout.contains("succeeded"), "{}", ran.stdout);
@@ -383,7 +399,14 @@ fn install_says_what_to_do_next() {
     let r = with_keys(at(
         &api,
         &dir,
-        &["cronjob", "install", "--password-stdin", "--dry-run=server", "-n", "prod"],
+        &[
+            "cronjob",
+            "install",
+            "--password-stdin",
+            "--dry-run=server",
+            "-n",
+            "prod",
+        ],
     ));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(suggestions(&r.stderr).is_empty(), "{}", r.stderr);
@@ -454,11 +477,7 @@ fn status_and_doctor_read_and_count_each_object_once() {
         r.stdout
     );
     // cluster, then namespace, secret and pods in each, then the CronJob.
-    assert!(
-        r.stderr.contains("3 of 8 checks failed"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("3 of 8 checks failed"), "{}", r.stderr);
 }
 
 /// Item 14: `AWS` is ECR's user name only; another registry needs its own.
@@ -466,7 +485,13 @@ fn status_and_doctor_read_and_count_each_object_once() {
 fn a_registry_that_is_not_ecr_needs_a_username() {
     let api = ApiServer::start(&["uepe"]);
     let dir = tempdir();
-    let create = ["secret", "create", "--registry", "harbor.example.com/uepe", "--password-stdin"];
+    let create = [
+        "secret",
+        "create",
+        "--registry",
+        "harbor.example.com/uepe",
+        "--password-stdin",
+    ];
     let r = go(at(&api, &dir, &create));
     assert_ne!(r.code, 0);
     assert!(
@@ -480,13 +505,9 @@ fn a_registry_that_is_not_ecr_needs_a_username() {
     args.extend(["--username", "robot$uepe"]);
     let r = go(at(&api, &dir, &args));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let config: Value = serde_json::from_str(&secret_data(
-        &api,
-        "uepe",
-        "ecr-cred",
-        ".dockerconfigjson",
-    ))
-    .expect("docker config");
+    let config: Value =
+        serde_json::from_str(&secret_data(&api, "uepe", "ecr-cred", ".dockerconfigjson"))
+            .expect("docker config");
     let entry = &config["auths"]["https://harbor.example.com"];
     assert_eq!(entry["username"], "robot$uepe");
     assert_eq!(

@@ -124,12 +124,7 @@ pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>, fix: &CronFixes)
             format!("last success {t}, over 12 h ago"),
             fix.run.as_str(),
         ),
-        None => check(
-            &label,
-            false,
-            "never succeeded",
-            fix.run.as_str(),
-        ),
+        None => check(&label, false, "never succeeded", fix.run.as_str()),
     }
 }
 

@@ -145,8 +145,15 @@ pub async fn secret_create(
     )
     .await;
     if mode == Mode::Apply {
-        patch_service_accounts(&cluster, &namespaces, &a.placement, &m.target.name, out, err)
-            .await?;
+        patch_service_accounts(
+            &cluster,
+            &namespaces,
+            &a.placement,
+            &m.target.name,
+            out,
+            err,
+        )
+        .await?;
     }
     applied
 }
@@ -402,7 +409,10 @@ pub async fn cronjob_install(
     live_output(&mut plan_req);
     let plan = items(&core.render(&plan_req)?)?;
     let mut namespaces: Vec<String> = Vec::new();
-    for ns in plan.iter().filter_map(|o| o["metadata"]["namespace"].as_str()) {
+    for ns in plan
+        .iter()
+        .filter_map(|o| o["metadata"]["namespace"].as_str())
+    {
         if !namespaces.iter().any(|n| n == ns) {
             namespaces.push(ns.to_owned());
         }
@@ -439,8 +449,15 @@ pub async fn cronjob_install(
     )
     .await?;
     if mode == Mode::Apply {
-        patch_service_accounts(&cluster, &namespaces, &a.placement, &m.target.name, out, err)
-            .await?;
+        patch_service_accounts(
+            &cluster,
+            &namespaces,
+            &a.placement,
+            &m.target.name,
+            out,
+            err,
+        )
+        .await?;
         next_steps(core, a, &hint, err)?;
     }
     Ok(())

@@ -124,7 +124,10 @@ pub fn line(command: &str, opts: &[Opt], g: &Given<'_>) -> String {
             Opt::Context => push("--context", g.context),
             Opt::Namespace => {
                 let ns = g.namespaces.join(",");
-                push("-n", (!ns.is_empty() && ns != DEFAULT_NAMESPACE).then_some(&ns));
+                push(
+                    "-n",
+                    (!ns.is_empty() && ns != DEFAULT_NAMESPACE).then_some(&ns),
+                );
             }
             Opt::Name => push("--name", g.name.filter(|n| *n != DEFAULT_SECRET_NAME)),
             Opt::Registry => push("--registry", g.registry),
