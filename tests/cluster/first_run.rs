@@ -480,6 +480,80 @@ fn status_and_doctor_read_and_count_each_object_once() {
     assert!(r.stderr.contains("3 of 8 checks failed"), "{}", r.stderr);
 }
 
+/// Item 5: the installed runner is found once; with the external-secrets
+/// runner, status and doctor judge its ExternalSecret, not a CronJob that
+/// this runner never makes.
+#[test]
+fn status_and_doctor_find_the_external_secrets_runner() {
+    let api = ApiServer::start(&["uepe"]);
+    eso_crds(&api);
+    let dir = tempdir();
+    let r = with_keys(at(
+        &api,
+        &dir,
+        &[
+            "cronjob",
+            "install",
+            "--password-stdin",
+            "--runner",
+            "external-secrets",
+        ],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        suggestions(&r.stderr),
+        ["kubectl uepe doctor"],
+        "{}",
+        r.stderr
+    );
+    let mut es = api
+        .get(
+            "external-secrets.io/v1",
+            "ExternalSecret",
+            "uepe",
+            "ecr-cred-refresher",
+        )
+        .expect("ExternalSecret stored");
+    let ready = |status: &str, message: &str| {
+        json!({"refreshTime": "2026-11-28T00:00:00Z", "conditions": [
+            {"type": "Ready", "status": status, "reason": "R", "message": message}]})
+    };
+    es["status"] = ready("True", "secret synced");
+    api.put(es.clone());
+
+    let r = go(at(&api, &dir, &["cronjob", "status"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("ExternalSecret: uepe/ecr-cred-refresher")
+            && r.stdout.contains("Ready:         yes: secret synced")
+            && !r.stdout.contains("not installed"),
+        "{}",
+        r.stdout
+    );
+    let r = go(at(&api, &dir, &["doctor"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("externalsecret uepe/ecr-cred-refresher"),
+        "{}",
+        r.stdout
+    );
+
+    es["status"] = ready("False", "could not get ECR token: AccessDenied");
+    api.put(es);
+    let r = go(at(&api, &dir, &["doctor"]));
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("externalsecret uepe/ecr-cred-refresher")
+                && l.contains("FAIL")
+                && l.contains("AccessDenied")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("1 of 6 checks failed"), "{}", r.stderr);
+}
+
 /// Item 14: `AWS` is ECR's user name only; another registry needs its own.
 #[test]
 fn a_registry_that_is_not_ecr_needs_a_username() {

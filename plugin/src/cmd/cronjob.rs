@@ -102,6 +102,31 @@ impl Plan {
             .unwrap_or_default()
     }
 
+    /// What refreshes the pull secret in the cluster, found once: the
+    /// CronJob (runners aws-cli and plugin share its name), else the
+    /// `external-secrets` runner's ExternalSecret in the same namespace
+    /// (a cluster without the ESO CRDs answers 404: not installed).
+    pub async fn installed(&self, cluster: &Cluster) -> Result<Installed, Error> {
+        let cron_job = Kind::new("batch/v1", "CronJob");
+        if let Some(cj) = cluster
+            .get(&cron_job, Some(self.home()), self.name())
+            .await?
+        {
+            return Ok(Installed::CronJob(cj));
+        }
+        let es = self
+            .objects
+            .iter()
+            .find(|o| o["kind"] == "ExternalSecret" && o["metadata"]["namespace"] == self.home());
+        if let Some(es) = es {
+            let name = es["metadata"]["name"].as_str().unwrap_or_default();
+            if let Some(found) = cluster.get(&Kind::of(es), Some(self.home()), name).await? {
+                return Ok(Installed::ExternalSecret(found));
+            }
+        }
+        Ok(Installed::Nothing)
+    }
+
     /// The pull Secret objects (one per namespace).
     pub fn pull_secrets(&self) -> impl Iterator<Item = &Value> {
         self.objects
@@ -128,6 +153,34 @@ impl Plan {
         }
         kinds.reverse();
         kinds.into_iter().map(|(v, k)| Kind::new(&v, &k)).collect()
+    }
+}
+
+/// The refresher found in the cluster.
+pub enum Installed {
+    /// Runner aws-cli or plugin: the CronJob as stored.
+    CronJob(Value),
+    /// Runner external-secrets: the ExternalSecret as stored.
+    ExternalSecret(Value),
+    /// Neither.
+    Nothing,
+}
+
+/// An ExternalSecret's `Ready` condition: (ready, its message).
+pub fn eso_ready(es: &Value) -> (bool, String) {
+    let cond = es["status"]["conditions"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["type"] == "Ready"));
+    match cond {
+        Some(c) => (
+            c["status"] == "True",
+            c["message"]
+                .as_str()
+                .or(c["reason"].as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        None => (false, "no Ready condition yet".into()),
     }
 }
 
@@ -172,20 +225,49 @@ pub async fn status(
 ) -> Result<(), Error> {
     let plan = Plan::of(core, t)?;
     let cluster = Cluster::connect(connect).await?;
-    let cj = cluster
-        .get(
-            &Kind::new("batch/v1", "CronJob"),
-            Some(plan.home()),
-            plan.name(),
-        )
-        .await?;
-    let mut lines = vec![format!("CronJob:       {}/{}", plan.home(), plan.name())];
-    match &cj {
-        None => lines.push(format!(
-            "               not installed ({})",
-            Given::of(connect, t).line(core, "cronjob install")?
-        )),
-        Some(cj) => {
+    let installed = plan.installed(&cluster).await?;
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    match &installed {
+        Installed::Nothing => {
+            lines.push(format!("CronJob:       {}/{}", plan.home(), plan.name()));
+            lines.push(format!(
+                "               not installed ({})",
+                Given::of(connect, t).line(core, "cronjob install")?
+            ));
+        }
+        Installed::ExternalSecret(es) => {
+            let (ready, message) = eso_ready(es);
+            lines.push(format!(
+                "ExternalSecret: {}/{} (runner external-secrets)",
+                plan.home(),
+                es["metadata"]["name"].as_str().unwrap_or_default()
+            ));
+            lines.push(format!(
+                "Refresh:       every {}",
+                es["spec"]["refreshInterval"].as_str().unwrap_or("-")
+            ));
+            lines.push(format!(
+                "Last refresh:  {}",
+                es["status"]["refreshTime"]
+                    .as_str()
+                    .map_or("never".into(), when)
+            ));
+            lines.push(format!(
+                "Ready:         {}{}",
+                if ready { "yes" } else { "NO" },
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                }
+            ));
+            if !ready {
+                problems.push(format!("externalsecret is not ready: {message}"));
+            }
+        }
+        Installed::CronJob(cj) => {
+            lines.push(format!("CronJob:       {}/{}", plan.home(), plan.name()));
             let s = &cj["status"];
             lines.push(format!(
                 "Schedule:      {}",
@@ -248,7 +330,6 @@ pub async fn status(
             }
         }
     }
-    let mut problems = Vec::new();
     for ps in plan.pull_secrets() {
         let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = ps["metadata"]["name"].as_str().unwrap_or_default();

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use std::io::Write;
 
-use super::cronjob::{EXPIRES, Plan, seconds_until};
+use super::cronjob::{EXPIRES, Installed, Plan, eso_ready, seconds_until};
 use super::suggest::Given;
 use crate::cli::DoctorArgs;
 use crate::cluster::{Cluster, Connect, Kind};
@@ -36,13 +36,15 @@ fn check(name: &str, ok: bool, detail: impl Into<String>, fix: impl Into<String>
 }
 
 /// Judges a pull Secret: present, right type, a key for `server`. `create`
-/// is the command that makes it.
+/// is the command that makes it; `by_eso`: an ExternalSecret renews it, and
+/// ESO records no expiry (its own readiness is judged instead).
 pub fn judge_secret(
     ns: &str,
     name: &str,
     secret: Option<&Value>,
     server: &str,
     create: &str,
+    by_eso: bool,
 ) -> Vec<Check> {
     let label = format!("pull secret {ns}/{name}");
     let create = create.to_owned();
@@ -89,6 +91,12 @@ pub fn judge_secret(
                 format!("{create}, and check the refresher"),
             ),
         },
+        None if by_eso => check(
+            "password expiry",
+            true,
+            "renewed by the ExternalSecret (no expiry recorded)",
+            "",
+        ),
         None => check(
             "password expiry",
             false,
@@ -126,6 +134,27 @@ pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>, fix: &CronFixes)
         ),
         None => check(&label, false, "never succeeded", fix.run.as_str()),
     }
+}
+
+/// Judges the `external-secrets` runner: its ExternalSecret is Ready.
+pub fn judge_external_secret(ns: &str, es: &Value) -> Check {
+    let name = es["metadata"]["name"].as_str().unwrap_or_default();
+    let (ready, message) = eso_ready(es);
+    check(
+        &format!("externalsecret {ns}/{name}"),
+        ready,
+        if ready {
+            format!(
+                "ready, last refresh {}",
+                es["status"]["refreshTime"].as_str().unwrap_or("unknown")
+            )
+        } else {
+            format!("not ready: {message}")
+        },
+        format!(
+            "read the External Secrets Operator's events: kubectl -n {ns} describe externalsecret {name}"
+        ),
+    )
 }
 
 /// Pods stuck pulling a UEPE image.
@@ -247,6 +276,8 @@ pub async fn run(
             return print(&checks, out);
         }
     }
+    let installed = plan.installed(&cluster).await?;
+    let by_eso = matches!(installed, Installed::ExternalSecret(_));
     for ps in plan.pull_secrets() {
         let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = ps["metadata"]["name"].as_str().unwrap_or_default();
@@ -269,21 +300,25 @@ pub async fn run(
         let create = hint
             .in_namespaces(&[ns.to_owned()])
             .line(core, "secret create")?;
-        checks.extend(judge_secret(ns, name, secret.as_ref(), &server, &create));
+        checks.extend(judge_secret(
+            ns,
+            name,
+            secret.as_ref(),
+            &server,
+            &create,
+            by_eso,
+        ));
         let pods = cluster.list(&Kind::new("v1", "Pod"), ns, "").await?;
         checks.push(judge_pods(ns, &pods));
     }
-    let cj = cluster
-        .get(
-            &Kind::new("batch/v1", "CronJob"),
-            Some(plan.home()),
-            plan.name(),
-        )
-        .await?;
     let fix = CronFixes {
         install: hint.line(core, "cronjob install")?,
         run: hint.line(core, "cronjob run --wait")?,
     };
-    checks.push(judge_cron_job(plan.home(), plan.name(), cj.as_ref(), &fix));
+    checks.push(match &installed {
+        Installed::ExternalSecret(es) => judge_external_secret(plan.home(), es),
+        Installed::CronJob(cj) => judge_cron_job(plan.home(), plan.name(), Some(cj), &fix),
+        Installed::Nothing => judge_cron_job(plan.home(), plan.name(), None, &fix),
+    });
     print(&checks, out)
 }
