@@ -480,6 +480,62 @@ fn status_and_doctor_read_and_count_each_object_once() {
     assert!(r.stderr.contains("3 of 8 checks failed"), "{}", r.stderr);
 }
 
+/// Item 3: doctor's fixes carry the context, namespace and name given;
+/// the one for a missing namespace, run as printed, makes it and the
+/// secret there.
+#[test]
+fn doctor_fixes_carry_the_options_given() {
+    if peers::require("kubectl", "kubectl 1.32 is on the machine image").is_none() {
+        return;
+    }
+    let Some(mut shell) = Shell::new() else {
+        return;
+    };
+    let api = ApiServer::start(&["prod"]);
+    let dir = tempdir();
+    let r = go(at(
+        &api,
+        &dir,
+        &[
+            "doctor",
+            "--context",
+            "double",
+            "-n",
+            "prod,gone",
+            "--name",
+            "my-cred",
+        ],
+    ));
+    assert_ne!(r.code, 0);
+    let fix = |check: &str| {
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("  {check}: ")))
+            .unwrap_or_else(|| panic!("a fix for {check}: {}", r.stdout))
+            .to_owned()
+    };
+    assert_eq!(
+        fix("pull secret prod/my-cred"),
+        "kubectl uepe secret create --context double -n prod --name my-cred"
+    );
+    assert_eq!(
+        fix("cronjob prod/my-cred-refresher"),
+        "kubectl uepe cronjob install --context double -n prod,gone --name my-cred"
+    );
+    let namespace = fix("namespace gone");
+    let plugin_dir = bin().parent().expect("bin dir").display().to_string();
+    let shims = shell.dir().join("shims").display().to_string();
+    shell.env("PATH", &format!("{shims}:{plugin_dir}:/usr/bin:/bin"));
+    shell.env(
+        "KUBECONFIG",
+        &api.kubeconfig(shell.dir()).display().to_string(),
+    );
+    let ran = shell.run(&format!("echo {PASSWORD} | {namespace} --password-stdin"));
+    assert_eq!(ran.code, 0, "{namespace}: {}", ran.stderr);
+    assert!(api.get("v1", "Namespace", "", "gone").is_some());
+    assert!(api.get("v1", "Secret", "gone", "my-cred").is_some());
+}
+
 /// Item 5: the installed runner is found once; with the external-secrets
 /// runner, status and doctor judge its ExternalSecret, not a CronJob that
 /// this runner never makes.

@@ -381,20 +381,24 @@ pub async fn run(
     let timeout = parse_timeout(&a.timeout)?;
     let plan = Plan::of(core, &a.target)?;
     let cluster = Cluster::connect(connect).await?;
-    let Some(cj) = cluster
-        .get(
-            &Kind::new("batch/v1", "CronJob"),
-            Some(plan.home()),
-            plan.name(),
-        )
-        .await?
-    else {
-        return Err(Error::Usage(format!(
-            "cronjob {}/{} is not installed: run `{}` first",
-            plan.home(),
-            plan.name(),
-            Given::of(connect, &a.target).line(core, "cronjob install")?
-        )));
+    let hint = Given::of(connect, &a.target);
+    let cj = match plan.installed(&cluster).await? {
+        Installed::CronJob(cj) => cj,
+        Installed::ExternalSecret(es) => {
+            return Err(Error::Usage(format!(
+                "the external-secrets runner has no Job to run: External Secrets Operator renews the pull secret every {}; check it with `{}`",
+                es["spec"]["refreshInterval"].as_str().unwrap_or("-"),
+                hint.line(core, "doctor")?
+            )));
+        }
+        Installed::Nothing => {
+            return Err(Error::Usage(format!(
+                "cronjob {}/{} is not installed: run `{}` first",
+                plan.home(),
+                plan.name(),
+                hint.line(core, "cronjob install")?
+            )));
+        }
     };
     let job = job_from_cron_job(&cj, &format!("{}-manual-{}", plan.name(), suffix()));
     let created = cluster.create(&job).await?;

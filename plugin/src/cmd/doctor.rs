@@ -289,7 +289,8 @@ pub async fn run(
             &format!("namespace {ns}"),
             exists,
             if exists { "exists" } else { "missing" },
-            format!("kubectl create namespace {ns}"),
+            hint.in_namespaces(&[ns.to_owned()])
+                .line(core, "secret create --create-namespace")?,
         ));
         if !exists {
             continue;

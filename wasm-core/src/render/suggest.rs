@@ -34,7 +34,7 @@ pub enum Opt {
 const CLUSTER: [Opt; 4] = [Opt::Kubeconfig, Opt::Context, Opt::Namespace, Opt::Name];
 
 /// Every command that can be suggested, with the options it carries.
-pub const COMMANDS: [(&str, &[Opt]); 6] = [
+pub const COMMANDS: [(&str, &[Opt]); 7] = [
     (
         "commands credentials",
         &[Opt::Namespace, Opt::Name, Opt::Runner],
@@ -63,6 +63,19 @@ pub const COMMANDS: [(&str, &[Opt]); 6] = [
             Opt::Namespace,
             Opt::Name,
             Opt::Registry,
+        ],
+    ),
+    (
+        "secret create --create-namespace",
+        &[
+            Opt::Kubeconfig,
+            Opt::Context,
+            Opt::Namespace,
+            Opt::Name,
+            Opt::Registry,
+            Opt::Username,
+            Opt::Region,
+            Opt::Profile,
         ],
     ),
     (
