@@ -2,6 +2,7 @@
 //! (`support::apiserver`, real HTTP, real kubeconfig) and the real binary.
 
 mod errors;
+mod first_run;
 mod in_cluster;
 
 use serde_json::{Value, json};

@@ -367,7 +367,8 @@ fn pull_secret_is_what_kubectl_create_secret_docker_registry_makes() {
                 ],
             );
             if let Some(r) = registry {
-                create = create.arg(&["--registry", r]);
+                // Not ECR: the user name must be given (issue 11 item 14).
+                create = create.arg(&["--registry", r, "--username", "AWS"]);
                 install = install.arg(&["--registry", r, "--region", "eu-west-1"]);
             }
             create.password = true;

@@ -224,15 +224,26 @@ pub struct ManifestArgs {
     pub password_stdin: bool,
 }
 
-/// `secret create` flags.
-#[derive(Debug, Args)]
-pub struct SecretCreateArgs {
+/// Where the pull secret lands: `secret create` and `cronjob install` share these.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlacementArgs {
     /// Create namespaces that do not exist yet.
     #[arg(long)]
     pub create_namespace: bool,
     /// Add the secret to this ServiceAccount's imagePullSecrets (once) in each namespace.
     #[arg(long)]
     pub service_account: Option<String>,
+}
+
+/// `secret create` flags.
+#[derive(Debug, Args)]
+pub struct SecretCreateArgs {
+    /// Namespaces to create, ServiceAccount to patch.
+    #[command(flatten)]
+    pub placement: PlacementArgs,
+    /// Registry user name [default: AWS for an ECR registry; required for any other].
+    #[arg(long)]
+    pub username: Option<String>,
     /// Shared manifest flags.
     #[command(flatten)]
     pub manifest: ManifestArgs,
@@ -319,6 +330,9 @@ pub struct CronjobInstallArgs {
     /// Shared manifest flags.
     #[command(flatten)]
     pub manifest: ManifestArgs,
+    /// Namespaces to create, ServiceAccount to patch.
+    #[command(flatten)]
+    pub placement: PlacementArgs,
     /// How the secret is refreshed: aws-cli, plugin or external-secrets.
     #[arg(long, default_value = "aws-cli")]
     pub runner: String,

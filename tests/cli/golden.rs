@@ -63,7 +63,7 @@ pub(super) const GOLDEN: &[Golden] = &[
     g("secret/several.yaml", &["secret", "create", "--dry-run=client", "--password-stdin", "-n", "uepe,uepe-test", "-n", "uepe-prod"]).password(),
     g("secret/several.json", &["secret", "create", "--dry-run=client", "--password-stdin", "-n", "uepe,uepe-test", "-n", "uepe-prod", "-o", "json"]).password(),
     g("secret/several.name", &["secret", "create", "--dry-run=client", "--password-stdin", "-n", "uepe,uepe-test", "-n", "uepe-prod", "-o", "name"]).password(),
-    g("secret/mirror-name.yaml", &["secret", "create", "--dry-run=client", "--password-stdin", "--registry", MIRROR, "--name", "uepe-pull"]).password(),
+    g("secret/mirror-name.yaml", &["secret", "create", "--dry-run=client", "--password-stdin", "--registry", MIRROR, "--username", "AWS", "--name", "uepe-pull"]).password(),
     // cronjob install. Without --password-stdin the plugin asks ECR for the
     // pull Secret's password when it finds AWS credentials, so every case
     // with keys in the environment pipes the password in (these tests never

@@ -233,7 +233,8 @@ pub(super) fn matrix() -> Vec<Case> {
                 &["secret", "create", "--dry-run=client", "--password-stdin"],
             );
             if let Some(r) = registry {
-                c = c.arg(&["--registry", r]);
+                // Not ECR: the user name must be given (issue 11 item 14).
+                c = c.arg(&["--registry", r, "--username", "AWS"]);
             }
             if ns != "uepe" {
                 c = c.arg(&["-n", ns]);

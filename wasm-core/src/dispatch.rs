@@ -8,9 +8,10 @@ use crate::render::ecr;
 use crate::render::output::{self, Format};
 use crate::render::refresher::{self, Refresher, Runner};
 use crate::render::secret::{PullSecret, docker_config_json, docker_login_json};
+use crate::render::suggest;
 use crate::request::{
     CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, MirrorPlanInput,
-    PlatformsInput, PullSecretInput, RefresherInput, Request, given,
+    PlatformsInput, PullSecretInput, RefresherInput, Request, SuggestInput, given,
 };
 use crate::resolve::{self, DEFAULT_SCHEDULE, DEFAULT_USERNAME};
 use crate::{cron, mirror, platform, validate};
@@ -27,6 +28,7 @@ pub fn request(req: &Request) -> Result<String, Errors> {
         Request::Platforms(i) => platforms(i),
         Request::MirrorPlan(i) => mirror_plan(i),
         Request::Choices(_) => Ok(choices()),
+        Request::Suggest(i) => suggest(i),
     }
 }
 
@@ -49,9 +51,24 @@ fn images(i: &ImagesInput) -> Result<String, Errors> {
     ))
 }
 
-fn username(c: &mut Checker, v: &Option<String>) -> Option<String> {
+/// The registry user name. ECR's user is always `AWS`, so that is the
+/// default for an ECR host only: any other registry has users of its own,
+/// and a silent `AWS` would make a secret that can never log in.
+fn username(c: &mut Checker, v: &Option<String>, registry: Option<&Registry>) -> Option<String> {
     match given(v) {
-        None => Some(DEFAULT_USERNAME.into()),
+        None => match registry {
+            Some(r) if r.ecr().is_none() => {
+                c.push(
+                    "username",
+                    format!(
+                        "`{}` is not an ECR registry, so its user name is not `AWS`: give --username",
+                        r.host
+                    ),
+                );
+                None
+            }
+            _ => Some(DEFAULT_USERNAME.into()),
+        },
         Some(u) if u.contains(':') => {
             c.push("username", "a user name cannot contain ':'");
             None
@@ -63,7 +80,7 @@ fn username(c: &mut Checker, v: &Option<String>) -> Option<String> {
 fn docker_config(i: &DockerConfigInput) -> Result<String, Errors> {
     let mut c = Checker::default();
     let registry = resolve::registry(&mut c, "registry", &i.registry);
-    let user = username(&mut c, &i.username);
+    let user = username(&mut c, &i.username, registry.as_ref());
     let password = resolve::secret_text(&mut c, "password", "password", &i.password);
     let style = given(&i.style).map_or(Some("kubectl"), |s| {
         c.check(
@@ -87,7 +104,7 @@ fn pull_secret(i: &PullSecretInput) -> Result<String, Errors> {
     let registry = resolve::registry(&mut c, "registry", &i.registry);
     let namespaces = resolve::namespaces(&mut c, &i.namespace);
     let name = resolve::secret_name(&mut c, &i.name);
-    let user = username(&mut c, &i.username);
+    let user = username(&mut c, &i.username, registry.as_ref());
     let password = resolve::secret_text(&mut c, "password", "password", &i.password);
     let expires = resolve::timestamp(&mut c, "expires-at", &i.expires_at);
     let format = resolve::output(&mut c, &i.output, &Format::NAMES);
@@ -107,14 +124,20 @@ fn pull_secret(i: &PullSecretInput) -> Result<String, Errors> {
         password: &password,
         expires_at: expires.as_deref(),
     };
-    let mut objs: Vec<_> = Vec::new();
-    if i.create_namespace {
-        objs.extend(namespaces.iter().map(|ns| {
-            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-        }));
-    }
+    let mut objs = namespace_objects(i.create_namespace, &namespaces);
     objs.extend(namespaces.iter().map(|ns| ps.secret(ns)));
     Ok(output::objects(&objs, Format::from_name(format)))
+}
+
+/// The Namespace objects `--create-namespace` puts first.
+fn namespace_objects(create: bool, namespaces: &[String]) -> Vec<serde_json::Value> {
+    if !create {
+        return Vec::new();
+    }
+    namespaces
+        .iter()
+        .map(|ns| serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}))
+        .collect()
 }
 
 fn image_or_default(
@@ -266,7 +289,9 @@ fn refresher(i: &RefresherInput) -> Result<String, Errors> {
             expires_at: expires.as_deref(),
         }),
     };
-    Ok(output::objects(&r.objects(), Format::from_name(format)))
+    let mut objs = namespace_objects(i.create_namespace, &namespaces);
+    objs.extend(r.objects());
+    Ok(output::objects(&objs, Format::from_name(format)))
 }
 
 fn commands(i: &CommandsInput) -> Result<String, Errors> {
@@ -561,4 +586,44 @@ fn mirror_plan(i: &MirrorPlanInput) -> Result<String, Errors> {
         &uepe,
         &refresher_images,
     )))
+}
+
+fn suggest(i: &SuggestInput) -> Result<String, Errors> {
+    let mut c = Checker::default();
+    let opts = suggest::COMMANDS
+        .iter()
+        .find(|(name, _)| *name == i.command.trim())
+        .map(|(_, opts)| *opts);
+    if opts.is_none() {
+        c.push(
+            "command",
+            format!(
+                "`{}` is not a command to suggest: choose one of {}",
+                i.command,
+                suggest::names().join(", ")
+            ),
+        );
+    }
+    let namespaces = resolve::namespaces(&mut c, &i.namespace);
+    let name = resolve::secret_name(&mut c, &i.name);
+    c.finish()?;
+    let (Some(opts), Some(name)) = (opts, name) else {
+        return Err(Errors::one(
+            "request",
+            "internal: a checked input is missing",
+        ));
+    };
+    let g = suggest::Given {
+        kubeconfig: given(&i.kubeconfig),
+        context: given(&i.context),
+        namespaces: &namespaces,
+        name: Some(&name),
+        registry: given(&i.registry),
+        username: given(&i.username),
+        runner: given(&i.runner),
+        role_arn: given(&i.role_arn),
+        region: given(&i.region),
+        profile: given(&i.profile),
+    };
+    Ok(suggest::line(i.command.trim(), opts, &g))
 }

@@ -28,6 +28,47 @@ pub enum Request {
     /// The defaults and accepted values of the inputs, as JSON: what the
     /// CLI's help and completion show, asked of the core rather than copied.
     Choices(ChoicesInput),
+    /// A `kubectl uepe` command line to suggest, carrying the options given.
+    Suggest(SuggestInput),
+}
+
+/// Inputs of `suggest`: the command and every option the user gave; the
+/// core keeps those the command takes and leaves defaults out.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SuggestInput {
+    /// One of the suggestable commands (`cronjob run --wait`, `doctor`, ...).
+    pub command: String,
+    /// `--kubeconfig`.
+    #[serde(default)]
+    pub kubeconfig: Option<String>,
+    /// `--context`.
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Namespaces; each entry may hold a comma-separated list.
+    #[serde(default)]
+    pub namespace: Vec<String>,
+    /// Pull secret name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Registry.
+    #[serde(default)]
+    pub registry: Option<String>,
+    /// Registry user name.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Refresher runner.
+    #[serde(default)]
+    pub runner: Option<String>,
+    /// IAM role (IRSA).
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// AWS region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// AWS profile.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// Inputs of `mirror-plan`.
@@ -122,7 +163,7 @@ pub struct DockerConfigInput {
     /// Registry host; the vendor registry when absent.
     #[serde(default)]
     pub registry: Option<String>,
-    /// User name; `AWS` when absent.
+    /// User name; `AWS` when absent and the registry is ECR, else required.
     #[serde(default)]
     pub username: Option<String>,
     /// The password.
@@ -147,7 +188,7 @@ pub struct PullSecretInput {
     /// Secret name; `ecr-cred` when absent.
     #[serde(default)]
     pub name: Option<String>,
-    /// User name; `AWS` when absent.
+    /// User name; `AWS` when absent and the registry is ECR, else required.
     #[serde(default)]
     pub username: Option<String>,
     /// The registry password.
@@ -214,6 +255,9 @@ pub struct RefresherInput {
     /// when absent (create it with the `credentials` commands).
     #[serde(default)]
     pub credentials: Option<AwsKeys>,
+    /// Put the Namespace objects first (`--create-namespace`).
+    #[serde(default)]
+    pub create_namespace: bool,
     /// Registry password: when given, the pull Secret comes first so the Job
     /// never needs `create`.
     #[serde(default)]

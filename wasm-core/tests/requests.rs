@@ -1,4 +1,4 @@
-//! The `platforms` and `ecr-request` requests through the one entry point,
+//! The `platforms`, `ecr-request`, `suggest` and user-name rules through the one entry point,
 //! as every caller sends them: their JSON shapes and field errors.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -130,5 +130,56 @@ fn ecr_request_field_errors() {
                       "action": "DescribeRepositories", "repository": "x/y"})
         ),
         ["registry"]
+    );
+}
+
+/// Issue 11 item 14: `AWS` is the default user name for ECR hosts only.
+#[test]
+fn the_user_name_defaults_to_aws_for_ecr_only() {
+    let secret = |registry: &str, username: Option<&str>| {
+        uepe_core::render(
+            &json!({"render": "pull-secret", "registry": registry, "username": username,
+                "password": "p", "output": "json"})
+            .to_string(),
+        )
+        .map_err(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>())
+    };
+    assert!(secret("123456789012.dkr.ecr.eu-west-1.amazonaws.com", None).is_ok());
+    assert_eq!(
+        secret("harbor.example.com/uepe", None),
+        Err(vec!["username".to_owned()])
+    );
+    assert!(secret("harbor.example.com/uepe", Some("robot")).is_ok());
+    assert_eq!(
+        fields(
+            json!({"render": "docker-config", "registry": "harbor.example.com", "password": "p"})
+        ),
+        ["username"]
+    );
+}
+
+/// Issue 11 item 3: a suggested command keeps the options its command
+/// takes, leaves defaults out and refuses a command it does not know.
+#[test]
+fn a_suggestion_carries_the_options_its_command_takes() {
+    let line = |req: Value| uepe_core::render(&req.to_string()).expect("a line");
+    assert_eq!(
+        line(
+            json!({"render": "suggest", "command": "commands credentials",
+            "kubeconfig": "/k", "namespace": ["prod"], "name": "my-cred",
+            "runner": "external-secrets", "profile": "ops", "registry": "r.example.com"})
+        ),
+        "kubectl uepe commands credentials -n prod --name my-cred --runner external-secrets"
+    );
+    assert_eq!(
+        line(
+            json!({"render": "suggest", "command": "doctor", "kubeconfig": "/k",
+            "context": "c", "namespace": ["uepe"], "name": "ecr-cred", "registry": "r.example.com"})
+        ),
+        "kubectl uepe doctor --kubeconfig /k --context c --registry r.example.com"
+    );
+    assert_eq!(
+        fields(json!({"render": "suggest", "command": "rm -rf"})),
+        ["command"]
     );
 }

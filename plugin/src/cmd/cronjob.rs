@@ -7,13 +7,14 @@ use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use super::apply::items;
+use super::suggest::Given;
 use crate::cli::{CronjobRunArgs, CronjobUninstallArgs, SecretTarget};
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
 use crate::error::{Error, write_err};
 
 /// The refresher as install would make it, for every runner: its CronJob,
-/// and every kind of object install may create.
+/// and every kind of object install may create, each object once.
 pub struct Plan {
     /// The CronJob object (name, namespace, labels).
     pub cron_job: Value,
@@ -39,7 +40,22 @@ impl Plan {
                 "password": "placeholder",
                 "output": "json",
             }))?;
-            objects.extend(items(&text)?);
+            // Every runner renders the same pull Secrets (and aws-cli and
+            // plugin the same CronJob): keep each object once, so each is
+            // read, shown and counted once.
+            for o in items(&text)? {
+                let id = |v: &Value| {
+                    (
+                        v["apiVersion"].clone(),
+                        v["kind"].clone(),
+                        v["metadata"]["namespace"].clone(),
+                        v["metadata"]["name"].clone(),
+                    )
+                };
+                if !objects.iter().any(|seen| id(seen) == id(&o)) {
+                    objects.push(o);
+                }
+            }
         }
         let cron_job = objects
             .iter()
@@ -86,6 +102,31 @@ impl Plan {
             .unwrap_or_default()
     }
 
+    /// What refreshes the pull secret in the cluster, found once: the
+    /// CronJob (runners aws-cli and plugin share its name), else the
+    /// `external-secrets` runner's ExternalSecret in the same namespace
+    /// (a cluster without the ESO CRDs answers 404: not installed).
+    pub async fn installed(&self, cluster: &Cluster) -> Result<Installed, Error> {
+        let cron_job = Kind::new("batch/v1", "CronJob");
+        if let Some(cj) = cluster
+            .get(&cron_job, Some(self.home()), self.name())
+            .await?
+        {
+            return Ok(Installed::CronJob(cj));
+        }
+        let es = self
+            .objects
+            .iter()
+            .find(|o| o["kind"] == "ExternalSecret" && o["metadata"]["namespace"] == self.home());
+        if let Some(es) = es {
+            let name = es["metadata"]["name"].as_str().unwrap_or_default();
+            if let Some(found) = cluster.get(&Kind::of(es), Some(self.home()), name).await? {
+                return Ok(Installed::ExternalSecret(found));
+            }
+        }
+        Ok(Installed::Nothing)
+    }
+
     /// The pull Secret objects (one per namespace).
     pub fn pull_secrets(&self) -> impl Iterator<Item = &Value> {
         self.objects
@@ -112,6 +153,34 @@ impl Plan {
         }
         kinds.reverse();
         kinds.into_iter().map(|(v, k)| Kind::new(&v, &k)).collect()
+    }
+}
+
+/// The refresher found in the cluster.
+pub enum Installed {
+    /// Runner aws-cli or plugin: the CronJob as stored.
+    CronJob(Value),
+    /// Runner external-secrets: the ExternalSecret as stored.
+    ExternalSecret(Value),
+    /// Neither.
+    Nothing,
+}
+
+/// An ExternalSecret's `Ready` condition: (ready, its message).
+pub fn eso_ready(es: &Value) -> (bool, String) {
+    let cond = es["status"]["conditions"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["type"] == "Ready"));
+    match cond {
+        Some(c) => (
+            c["status"] == "True",
+            c["message"]
+                .as_str()
+                .or(c["reason"].as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        None => (false, "no Ready condition yet".into()),
     }
 }
 
@@ -156,17 +225,49 @@ pub async fn status(
 ) -> Result<(), Error> {
     let plan = Plan::of(core, t)?;
     let cluster = Cluster::connect(connect).await?;
-    let cj = cluster
-        .get(
-            &Kind::new("batch/v1", "CronJob"),
-            Some(plan.home()),
-            plan.name(),
-        )
-        .await?;
-    let mut lines = vec![format!("CronJob:       {}/{}", plan.home(), plan.name())];
-    match &cj {
-        None => lines.push("               not installed (kubectl uepe cronjob install)".into()),
-        Some(cj) => {
+    let installed = plan.installed(&cluster).await?;
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    match &installed {
+        Installed::Nothing => {
+            lines.push(format!("CronJob:       {}/{}", plan.home(), plan.name()));
+            lines.push(format!(
+                "               not installed ({})",
+                Given::of(connect, t).line(core, "cronjob install")?
+            ));
+        }
+        Installed::ExternalSecret(es) => {
+            let (ready, message) = eso_ready(es);
+            lines.push(format!(
+                "ExternalSecret: {}/{} (runner external-secrets)",
+                plan.home(),
+                es["metadata"]["name"].as_str().unwrap_or_default()
+            ));
+            lines.push(format!(
+                "Refresh:       every {}",
+                es["spec"]["refreshInterval"].as_str().unwrap_or("-")
+            ));
+            lines.push(format!(
+                "Last refresh:  {}",
+                es["status"]["refreshTime"]
+                    .as_str()
+                    .map_or("never".into(), when)
+            ));
+            lines.push(format!(
+                "Ready:         {}{}",
+                if ready { "yes" } else { "NO" },
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                }
+            ));
+            if !ready {
+                problems.push(format!("externalsecret is not ready: {message}"));
+            }
+        }
+        Installed::CronJob(cj) => {
+            lines.push(format!("CronJob:       {}/{}", plan.home(), plan.name()));
             let s = &cj["status"];
             lines.push(format!(
                 "Schedule:      {}",
@@ -229,7 +330,6 @@ pub async fn status(
             }
         }
     }
-    let mut problems = Vec::new();
     for ps in plan.pull_secrets() {
         let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = ps["metadata"]["name"].as_str().unwrap_or_default();
@@ -281,19 +381,24 @@ pub async fn run(
     let timeout = parse_timeout(&a.timeout)?;
     let plan = Plan::of(core, &a.target)?;
     let cluster = Cluster::connect(connect).await?;
-    let Some(cj) = cluster
-        .get(
-            &Kind::new("batch/v1", "CronJob"),
-            Some(plan.home()),
-            plan.name(),
-        )
-        .await?
-    else {
-        return Err(Error::Usage(format!(
-            "cronjob {}/{} is not installed: run `kubectl uepe cronjob install` first",
-            plan.home(),
-            plan.name()
-        )));
+    let hint = Given::of(connect, &a.target);
+    let cj = match plan.installed(&cluster).await? {
+        Installed::CronJob(cj) => cj,
+        Installed::ExternalSecret(es) => {
+            return Err(Error::Usage(format!(
+                "the external-secrets runner has no Job to run: External Secrets Operator renews the pull secret every {}; check it with `{}`",
+                es["spec"]["refreshInterval"].as_str().unwrap_or("-"),
+                hint.line(core, "doctor")?
+            )));
+        }
+        Installed::Nothing => {
+            return Err(Error::Usage(format!(
+                "cronjob {}/{} is not installed: run `{}` first",
+                plan.home(),
+                plan.name(),
+                hint.line(core, "cronjob install")?
+            )));
+        }
     };
     let job = job_from_cron_job(&cj, &format!("{}-manual-{}", plan.name(), suffix()));
     let created = cluster.create(&job).await?;

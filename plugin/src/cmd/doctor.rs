@@ -6,7 +6,8 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use std::io::Write;
 
-use super::cronjob::{EXPIRES, Plan, seconds_until};
+use super::cronjob::{EXPIRES, Installed, Plan, eso_ready, seconds_until};
+use super::suggest::Given;
 use crate::cli::DoctorArgs;
 use crate::cluster::{Cluster, Connect, Kind};
 use crate::core::Core;
@@ -34,10 +35,19 @@ fn check(name: &str, ok: bool, detail: impl Into<String>, fix: impl Into<String>
     }
 }
 
-/// Judges a pull Secret: present, right type, a key for `server`.
-pub fn judge_secret(ns: &str, name: &str, secret: Option<&Value>, server: &str) -> Vec<Check> {
+/// Judges a pull Secret: present, right type, a key for `server`. `create`
+/// is the command that makes it; `by_eso`: an ExternalSecret renews it, and
+/// ESO records no expiry (its own readiness is judged instead).
+pub fn judge_secret(
+    ns: &str,
+    name: &str,
+    secret: Option<&Value>,
+    server: &str,
+    create: &str,
+    by_eso: bool,
+) -> Vec<Check> {
     let label = format!("pull secret {ns}/{name}");
-    let create = format!("kubectl uepe secret create -n {ns} --name {name}");
+    let create = create.to_owned();
     let Some(s) = secret else {
         return vec![check(&label, false, "missing", create)];
     };
@@ -81,6 +91,12 @@ pub fn judge_secret(ns: &str, name: &str, secret: Option<&Value>, server: &str) 
                 format!("{create}, and check the refresher"),
             ),
         },
+        None if by_eso => check(
+            "password expiry",
+            true,
+            "renewed by the ExternalSecret (no expiry recorded)",
+            "",
+        ),
         None => check(
             "password expiry",
             false,
@@ -92,16 +108,19 @@ pub fn judge_secret(ns: &str, name: &str, secret: Option<&Value>, server: &str) 
     out
 }
 
+/// The commands the CronJob's fixes suggest.
+pub struct CronFixes {
+    /// Makes it.
+    pub install: String,
+    /// Runs it now.
+    pub run: String,
+}
+
 /// Judges the CronJob: present, and a success within 12 hours.
-pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>) -> Check {
+pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>, fix: &CronFixes) -> Check {
     let label = format!("cronjob {ns}/{name}");
     let Some(cj) = cj else {
-        return check(
-            &label,
-            false,
-            "not installed",
-            "kubectl uepe cronjob install",
-        );
+        return check(&label, false, "not installed", fix.install.as_str());
     };
     match cj["status"]["lastSuccessfulTime"].as_str() {
         Some(t) if seconds_until(t).is_some_and(|s| s > -12 * 3600) => {
@@ -111,15 +130,31 @@ pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>) -> Check {
             &label,
             false,
             format!("last success {t}, over 12 h ago"),
-            format!("kubectl uepe cronjob run --wait -n {ns}"),
+            fix.run.as_str(),
         ),
-        None => check(
-            &label,
-            false,
-            "never succeeded",
-            format!("kubectl uepe cronjob run --wait -n {ns}"),
-        ),
+        None => check(&label, false, "never succeeded", fix.run.as_str()),
     }
+}
+
+/// Judges the `external-secrets` runner: its ExternalSecret is Ready.
+pub fn judge_external_secret(ns: &str, es: &Value) -> Check {
+    let name = es["metadata"]["name"].as_str().unwrap_or_default();
+    let (ready, message) = eso_ready(es);
+    check(
+        &format!("externalsecret {ns}/{name}"),
+        ready,
+        if ready {
+            format!(
+                "ready, last refresh {}",
+                es["status"]["refreshTime"].as_str().unwrap_or("unknown")
+            )
+        } else {
+            format!("not ready: {message}")
+        },
+        format!(
+            "read the External Secrets Operator's events: kubectl -n {ns} describe externalsecret {name}"
+        ),
+    )
 }
 
 /// Pods stuck pulling a UEPE image.
@@ -198,6 +233,10 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let plan = Plan::of(core, &a.target)?;
+    let hint = Given {
+        registry: a.registry.clone(),
+        ..Given::of(connect, &a.target)
+    };
     let server: String = {
         let req = core.render(
             &json!({"render": "ecr-request", "registry": a.registry, "region": "us-east-1"}),
@@ -237,6 +276,8 @@ pub async fn run(
             return print(&checks, out);
         }
     }
+    let installed = plan.installed(&cluster).await?;
+    let by_eso = matches!(installed, Installed::ExternalSecret(_));
     for ps in plan.pull_secrets() {
         let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
         let name = ps["metadata"]["name"].as_str().unwrap_or_default();
@@ -248,7 +289,8 @@ pub async fn run(
             &format!("namespace {ns}"),
             exists,
             if exists { "exists" } else { "missing" },
-            format!("kubectl create namespace {ns}"),
+            hint.in_namespaces(&[ns.to_owned()])
+                .line(core, "secret create --create-namespace")?,
         ));
         if !exists {
             continue;
@@ -256,17 +298,28 @@ pub async fn run(
         let secret = cluster
             .get(&Kind::new("v1", "Secret"), Some(ns), name)
             .await?;
-        checks.extend(judge_secret(ns, name, secret.as_ref(), &server));
+        let create = hint
+            .in_namespaces(&[ns.to_owned()])
+            .line(core, "secret create")?;
+        checks.extend(judge_secret(
+            ns,
+            name,
+            secret.as_ref(),
+            &server,
+            &create,
+            by_eso,
+        ));
         let pods = cluster.list(&Kind::new("v1", "Pod"), ns, "").await?;
         checks.push(judge_pods(ns, &pods));
     }
-    let cj = cluster
-        .get(
-            &Kind::new("batch/v1", "CronJob"),
-            Some(plan.home()),
-            plan.name(),
-        )
-        .await?;
-    checks.push(judge_cron_job(plan.home(), plan.name(), cj.as_ref()));
+    let fix = CronFixes {
+        install: hint.line(core, "cronjob install")?,
+        run: hint.line(core, "cronjob run --wait")?,
+    };
+    checks.push(match &installed {
+        Installed::ExternalSecret(es) => judge_external_secret(plan.home(), es),
+        Installed::CronJob(cj) => judge_cron_job(plan.home(), plan.name(), Some(cj), &fix),
+        Installed::Nothing => judge_cron_job(plan.home(), plan.name(), None, &fix),
+    });
     print(&checks, out)
 }

@@ -1,14 +1,18 @@
 //! `kubectl uepe secret create` and `kubectl uepe cronjob install`: gather
-//! the password (stdin, else ECR through the AWS credentials chain) and AWS
-//! keys (environment), have the core render the objects, and print them
-//! (`--dry-run=client`).
+//! the password (stdin, else ECR through the AWS credentials chain) and the
+//! refresher's AWS keys (the same chain), have the core render the objects,
+//! and apply them or print them (`--dry-run=client`).
 
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 
 use super::apply::{OnError, apply_all, items};
+use super::suggest;
+use crate::aws::credentials::{ChainInputs, Source};
 use crate::aws::{AwsError, Target};
-use crate::cli::{AwsArgs, CronjobInstallArgs, ManifestArgs, SecretCreateArgs, SecretRefreshArgs};
+use crate::cli::{
+    AwsArgs, CronjobInstallArgs, ManifestArgs, PlacementArgs, SecretCreateArgs, SecretRefreshArgs,
+};
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
 use crate::error::{Error, write_err};
@@ -100,9 +104,10 @@ pub async fn secret_create(
             "registry": m.registry,
             "namespace": m.target.namespace,
             "name": m.target.name,
+            "username": a.username,
             "password": password,
             "expires-at": expires_at,
-            "create-namespace": a.create_namespace,
+            "create-namespace": a.placement.create_namespace,
             "output": m.output,
         })
     };
@@ -125,12 +130,7 @@ pub async fn secret_create(
         .filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_owned))
         .collect();
     let cluster = Cluster::connect(connect).await?;
-    if !a.create_namespace {
-        require_namespaces(&cluster, &namespaces).await?;
-    }
-    if let Some(sa) = &a.service_account {
-        require_service_accounts(&cluster, &namespaces, sa).await?;
-    }
+    check_placement(&cluster, &namespaces, &a.placement).await?;
     let password = password(core, m, &a.aws, stdin).await?;
     let mut req = request(&password.value, password.expires_at.as_ref());
     live_output(&mut req);
@@ -144,17 +144,58 @@ pub async fn secret_create(
         err,
     )
     .await;
-    if let (Some(sa), Mode::Apply) = (&a.service_account, mode) {
-        for ns in &namespaces {
-            match add_pull_secret(&cluster, ns, sa, &m.target.name).await {
-                Ok(line) => writeln!(out, "{line}").map_err(write_err)?,
-                Err(e) => {
-                    let _ = writeln!(err, "error: serviceaccount/{sa} (namespace {ns}): {e}");
-                }
+    if mode == Mode::Apply {
+        patch_service_accounts(
+            &cluster,
+            &namespaces,
+            &a.placement,
+            &m.target.name,
+            out,
+            err,
+        )
+        .await?;
+    }
+    applied
+}
+
+/// Before any write: the namespaces exist (unless `--create-namespace`)
+/// and so does the `--service-account` in each.
+async fn check_placement(
+    cluster: &Cluster,
+    namespaces: &[String],
+    p: &PlacementArgs,
+) -> Result<(), Error> {
+    if !p.create_namespace {
+        require_namespaces(cluster, namespaces).await?;
+    }
+    if let Some(sa) = &p.service_account {
+        require_service_accounts(cluster, namespaces, sa).await?;
+    }
+    Ok(())
+}
+
+/// After the apply: `--service-account` lists the pull secret in each
+/// namespace. A failure in one namespace is reported and the others go on.
+async fn patch_service_accounts(
+    cluster: &Cluster,
+    namespaces: &[String],
+    p: &PlacementArgs,
+    secret: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let Some(sa) = &p.service_account else {
+        return Ok(());
+    };
+    for ns in namespaces {
+        match add_pull_secret(cluster, ns, sa, secret).await {
+            Ok(line) => writeln!(out, "{line}").map_err(write_err)?,
+            Err(e) => {
+                let _ = writeln!(err, "error: serviceaccount/{sa} (namespace {ns}): {e}");
             }
         }
     }
-    applied
+    Ok(())
 }
 
 /// Fails before any write when a namespace does not exist.
@@ -256,18 +297,43 @@ pub async fn secret_refresh(
     writeln!(out, "the password expires at {expires}").map_err(write_err)
 }
 
-/// AWS keys from the environment, as the standard chain's first link.
-fn env_keys() -> Option<Value> {
-    let id = std::env::var("AWS_ACCESS_KEY_ID")
-        .ok()
-        .filter(|v| !v.is_empty())?;
-    let secret = std::env::var("AWS_SECRET_ACCESS_KEY")
-        .ok()
-        .filter(|v| !v.is_empty())?;
-    let token = std::env::var("AWS_SESSION_TOKEN")
-        .ok()
-        .filter(|v| !v.is_empty());
-    Some(json!({ "access-key-id": id, "secret-access-key": secret, "session-token": token }))
+/// Long-lived AWS keys for the refresher, from the same chain as the ECR
+/// password (environment, then `--profile`/`AWS_PROFILE` profile). A web
+/// identity or no credentials at all give none: what STS hands out expires
+/// within hours, and the refresher runs for months.
+struct RefresherKeys {
+    /// The keys, as the core's `credentials` input.
+    keys: Value,
+    /// Where they were found, for the notes.
+    from: String,
+    /// A session token came with them: temporary keys.
+    temporary: bool,
+}
+
+/// Reads the chain; `Ok(None)` when it holds no keys to store.
+fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, Error> {
+    let inputs = ChainInputs::gather(profile);
+    match inputs.resolve() {
+        Ok(Source::Keys(c, from)) => {
+            // Say it as before when the keys are the environment's.
+            let from = if inputs.env.get("AWS_ACCESS_KEY_ID") == Some(&c.access_key_id) {
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".to_owned()
+            } else {
+                from
+            };
+            Ok(Some(RefresherKeys {
+                keys: json!({
+                    "access-key-id": c.access_key_id,
+                    "secret-access-key": c.secret_access_key,
+                    "session-token": c.session_token,
+                }),
+                from,
+                temporary: c.session_token.is_some(),
+            }))
+        }
+        Ok(Source::WebIdentity(_)) | Err(AwsError::NoCredentials) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// CRDs the `external-secrets` runner needs.
@@ -275,6 +341,18 @@ const ESO_CRDS: [&str; 2] = [
     "externalsecrets.external-secrets.io",
     "ecrauthorizationtokens.generators.external-secrets.io",
 ];
+
+/// What a suggested command carries from `cronjob install`'s flags.
+fn given(connect: &Connect, a: &CronjobInstallArgs) -> suggest::Given {
+    suggest::Given {
+        registry: a.manifest.registry.clone(),
+        runner: Some(a.runner.clone()),
+        role_arn: a.role_arn.clone(),
+        region: a.aws.region.clone(),
+        profile: a.aws.profile.clone(),
+        ..suggest::Given::of(connect, &a.manifest.target)
+    }
+}
 
 /// `cronjob install`.
 pub async fn cronjob_install(
@@ -287,22 +365,7 @@ pub async fn cronjob_install(
 ) -> Result<(), Error> {
     let m = &a.manifest;
     let mode = mode(m)?;
-    // With IRSA no keys are stored, so none are read.
-    let credentials = if a.role_arn.is_some() {
-        None
-    } else {
-        env_keys()
-    };
-    if credentials
-        .as_ref()
-        .is_some_and(|c| !c["session-token"].is_null())
-    {
-        let _ = writeln!(
-            err,
-            "note: AWS_SESSION_TOKEN is set: these are temporary keys and the refresher will fail once they expire; use long-lived keys of a dedicated IAM user, or --role-arn"
-        );
-    }
-    let request = |password: Option<&Password>| {
+    let request = |credentials: Option<&Value>, password: Option<&Password>| {
         json!({
             "render": "refresher",
             "runner": a.runner,
@@ -316,26 +379,45 @@ pub async fn cronjob_install(
             "kubectl-image": a.kubectl_image,
             "image": a.image,
             "credentials": credentials,
+            "create-namespace": a.placement.create_namespace,
             "password": password.map(|p| &p.value),
             "expires-at": password.and_then(|p| p.expires_at.as_ref()),
             "output": m.output,
         })
     };
     // Check the flags before asking AWS or the cluster for anything.
-    core.render(&request(None))?;
+    core.render(&request(None, None))?;
+    // With IRSA no keys are stored, so none are read.
+    let keys = match a.role_arn {
+        Some(_) => None,
+        None => refresher_keys(a.aws.profile.clone())?,
+    };
+    if keys.as_ref().is_some_and(|k| k.temporary) {
+        let _ = writeln!(
+            err,
+            "note: AWS_SESSION_TOKEN is set: these are temporary keys and the refresher will fail once they expire; use long-lived keys of a dedicated IAM user, or --role-arn"
+        );
+    }
+    let credentials = keys.as_ref().map(|k| &k.keys);
+    let hint = given(connect, a);
     if mode == Mode::Client {
-        return cronjob_dry_run(core, a, &request, credentials.is_some(), out, err, stdin).await;
+        let request = |p: Option<&Password>| request(credentials, p);
+        return cronjob_dry_run(core, a, &request, keys.as_ref(), &hint, out, err, stdin).await;
     }
     let cluster = Cluster::connect(connect).await?;
-    let mut plan_req = request(None);
+    let mut plan_req = request(credentials, None);
     live_output(&mut plan_req);
     let plan = items(&core.render(&plan_req)?)?;
-    let mut namespaces: Vec<String> = plan
+    let mut namespaces: Vec<String> = Vec::new();
+    for ns in plan
         .iter()
-        .filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_owned))
-        .collect();
-    namespaces.dedup();
-    require_namespaces(&cluster, &namespaces).await?;
+        .filter_map(|o| o["metadata"]["namespace"].as_str())
+    {
+        if !namespaces.iter().any(|n| n == ns) {
+            namespaces.push(ns.to_owned());
+        }
+    }
+    check_placement(&cluster, &namespaces, &a.placement).await?;
     if a.runner == "external-secrets" {
         for crd in ESO_CRDS {
             let kind = Kind::new("apiextensions.k8s.io/v1", "CustomResourceDefinition");
@@ -349,16 +431,12 @@ pub async fn cronjob_install(
             }
         }
     }
-    if credentials.is_none() && a.role_arn.is_none() && a.runner != "external-secrets" {
-        let _ = writeln!(
-            err,
-            "note: no AWS keys in the environment: create Secret {}-refresher-aws (`kubectl uepe commands credentials`) or use --role-arn",
-            m.target.name
-        );
+    if keys.is_none() && a.role_arn.is_none() {
+        require_credentials_secrets(core, &cluster, &request, &hint, err).await?;
     }
     // The pull Secret goes first, so the refresher never needs `create`.
     let password = password(core, m, &a.aws, stdin).await?;
-    let mut req = request(Some(&password));
+    let mut req = request(credentials, Some(&password));
     live_output(&mut req);
     let objs = items(&core.render(&req)?)?;
     apply_all(
@@ -369,16 +447,102 @@ pub async fn cronjob_install(
         out,
         err,
     )
-    .await
+    .await?;
+    if mode == Mode::Apply {
+        patch_service_accounts(
+            &cluster,
+            &namespaces,
+            &a.placement,
+            &m.target.name,
+            out,
+            err,
+        )
+        .await?;
+        next_steps(core, a, &hint, err)?;
+    }
+    Ok(())
+}
+
+/// With no keys to store, the refresher can only work with the credentials
+/// Secrets someone made by hand (`commands credentials`): each must exist
+/// before anything is applied, else the CronJob mounts a Secret that is not
+/// there and the pull secret dies with the password 12 hours later.
+async fn require_credentials_secrets(
+    core: &Core,
+    cluster: &Cluster,
+    request: &dyn Fn(Option<&Value>, Option<&Password>) -> Value,
+    hint: &suggest::Given,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    // Placeholder keys make the core name the credentials Secrets; nothing
+    // of this rendering is applied.
+    let placeholder = json!({"access-key-id": "placeholder", "secret-access-key": "placeholder"});
+    let mut req = request(Some(&placeholder), None);
+    live_output(&mut req);
+    let wanted: Vec<(String, String)> = items(&core.render(&req)?)?
+        .iter()
+        .filter(|o| o["kind"] == "Secret")
+        .filter(|o| o["metadata"]["labels"]["app.kubernetes.io/component"] == "refresher")
+        .filter_map(|o| {
+            Some((
+                o["metadata"]["namespace"].as_str()?.to_owned(),
+                o["metadata"]["name"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    for (ns, name) in &wanted {
+        if cluster
+            .get(&Kind::new("v1", "Secret"), Some(ns), name)
+            .await?
+            .is_none()
+        {
+            return Err(Error::Usage(format!(
+                "no long-lived AWS keys for the refresher: none in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or the AWS profile, and no Secret {ns}/{name} in the cluster; give the keys of a dedicated IAM user (environment or --profile), create the Secret with `{}`, or use --role-arn",
+                hint.line(core, "commands credentials")?
+            )));
+        }
+        let _ = writeln!(
+            err,
+            "note: no AWS keys given: the refresher uses the existing Secret {ns}/{name}"
+        );
+    }
+    Ok(())
+}
+
+/// What to do after an install: prove the refresher now, then check all.
+/// A hint, not data: on stderr, as kubectl prints its hints.
+fn next_steps(
+    core: &Core,
+    a: &CronjobInstallArgs,
+    hint: &suggest::Given,
+    err: &mut dyn Write,
+) -> Result<(), Error> {
+    let doctor = hint.line(core, "doctor")?;
+    let _ = if a.runner == "external-secrets" {
+        writeln!(
+            err,
+            "next: check the pull secret end to end with `{doctor}`"
+        )
+    } else {
+        writeln!(
+            err,
+            "next: run the refresher now with `{}`, then check everything with `{doctor}`",
+            hint.line(core, "cronjob run --wait")?
+        )
+    };
+    Ok(())
 }
 
 /// `cronjob install --dry-run=client`: print, with the pull Secret when a
-/// password can be had.
+/// password can be had. Rendering without keys is allowed here (GitOps
+/// keeps keys out of the repository): a note says what is left out.
+#[allow(clippy::too_many_arguments)]
 async fn cronjob_dry_run(
     core: &Core,
     a: &CronjobInstallArgs,
     request: &dyn Fn(Option<&Password>) -> Value,
-    has_keys: bool,
+    keys: Option<&RefresherKeys>,
+    hint: &suggest::Given,
     out: &mut dyn Write,
     err: &mut dyn Write,
     stdin: &mut dyn Read,
@@ -397,19 +561,22 @@ async fn cronjob_dry_run(
         Err(e) => return Err(e),
     };
     let text = core.render(&request(password.as_ref()))?;
-    if has_keys && m.output != "name" {
+    if let Some(k) = keys
+        && m.output != "name"
+    {
         // Say so on stderr: the printed YAML now holds a secret key.
         let _ = writeln!(
             err,
-            "note: the output holds the AWS keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in Secret {}-refresher-aws; keep it out of version control",
-            m.target.name
+            "note: the output holds the AWS keys from {} in Secret {}-refresher-aws; keep it out of version control",
+            k.from, m.target.name
         );
     }
-    if !has_keys && a.role_arn.is_none() {
+    if keys.is_none() && a.role_arn.is_none() {
         let _ = writeln!(
             err,
-            "note: no AWS keys in the environment, so Secret {}-refresher-aws is left out; create it with `kubectl uepe commands credentials`, or use --role-arn",
-            m.target.name
+            "note: no long-lived AWS keys (environment or AWS profile), so Secret {}-refresher-aws is left out; create it with `{}`, or use --role-arn",
+            m.target.name,
+            hint.line(core, "commands credentials")?
         );
     }
     out.write_all(text.as_bytes()).map_err(write_err)

@@ -11,6 +11,7 @@ mod images;
 mod login;
 mod manifests;
 mod mirror;
+mod suggest;
 mod version;
 
 use std::io::{Read, Write};

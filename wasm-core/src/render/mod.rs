@@ -9,6 +9,7 @@ pub mod output;
 pub mod pod;
 pub mod refresher;
 pub mod secret;
+pub mod suggest;
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
