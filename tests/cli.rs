@@ -26,8 +26,8 @@ mod completion;
 mod component;
 mod flags;
 mod golden;
-mod kubeconfig;
 mod help;
+mod kubeconfig;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

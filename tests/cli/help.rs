@@ -126,7 +126,8 @@ fn readme_command_list_matches_the_help() {
             "README's command list lacks `kubectl uepe {name}`"
         );
     }
-    // Continuation lines are joined; comments and `[optional]` dropped.
+    // Continuation lines are joined; comments, pipes, redirections and
+    // `[optional]` dropped.
     let joined = block.replace("\\\n", " ");
     for line in joined.lines() {
         let Some(at) = line.find("kubectl uepe ") else {
@@ -136,7 +137,10 @@ fn readme_command_list_matches_the_help() {
             continue;
         }
         let rest = &line[at + "kubectl uepe ".len()..];
-        let rest = rest.split(['#', '|', ')']).next().unwrap_or_default();
+        let rest = rest
+            .split(['#', '|', ')', '<', '>'])
+            .next()
+            .unwrap_or_default();
         let mut argv = vec!["kubectl-uepe"];
         argv.extend(
             rest.split_whitespace()

@@ -228,6 +228,37 @@ peers_go() {
 }
 GROUPS_IN_ORDER+=(go)
 
+# External Secrets Operator's own CRDs (issue 12): the module
+# github.com/external-secrets/external-secrets, pinned and checksummed by
+# tests/peers/eso/go.mod and go.sum (its own module, so ESO's dependencies
+# never move the control plane's), downloaded into the Go module cache; its
+# config/crds/bases is copied to $UEPE_GO_DIR/eso-crds for the tests to
+# apply to the real API server. Nothing is built.
+ESO_VERSION=v0.16.2
+peers_eso_crds() {
+    local mod=$REPO/tests/peers/eso dest=$GO_DIR/eso-crds src
+    if [[ $(cat "$dest/.version" 2>/dev/null) == "$ESO_VERSION" ]]; then
+        return 0
+    fi
+    command -v go >/dev/null || {
+        echo "peers: go is missing (ESO's CRDs come from its Go module)" >&2
+        return 1
+    }
+    say "go mod download github.com/external-secrets/external-secrets@$ESO_VERSION"
+    src=$(cd "$mod" && GOMODCACHE=$GO_DIR/mod GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
+        go mod download -json github.com/external-secrets/external-secrets |
+        sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [[ -d $src/config/crds/bases ]] || {
+        echo "peers: no config/crds/bases in $src" >&2
+        return 1
+    }
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    cp "$src"/config/crds/bases/*.yaml "$dest/"
+    printf '%s\n' "$ESO_VERSION" >"$dest/.version"
+}
+GROUPS_IN_ORDER+=(eso_crds)
+
 # (end of peer groups)
 
 # --- main ----------------------------------------------------------------------

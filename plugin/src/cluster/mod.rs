@@ -185,6 +185,9 @@ impl Cluster {
         let (api, _) = self.api(&kind, ns);
         let mut params = PatchParams::apply(FIELD_MANAGER).force();
         params.dry_run = dry_run;
+        // As kubectl's default (--validate=strict): a field the server's
+        // schema (a CRD's included) does not know is an error, not dropped.
+        params.field_validation = Some(kube::api::ValidationDirective::Strict);
         api.patch(name, &params, &Patch::Apply(obj))
             .await
             .map_err(|e| self.error(e, "patch", &kind, ns.unwrap_or_default(), name))?;
