@@ -183,3 +183,107 @@ fn a_suggestion_carries_the_options_its_command_takes() {
         ["command"]
     );
 }
+
+/// Whether the core accepts `req`, whatever it renders.
+fn accepted(req: Value) -> bool {
+    uepe_core::render(&req.to_string()).is_ok()
+}
+
+/// Issue 11: the choices the CLI offers are the ones the checks accept.
+#[test]
+fn every_offered_choice_is_accepted() {
+    let c = render(json!({"render": "choices"})).unwrap();
+    for runner in c["runner"].as_array().unwrap() {
+        let image = (runner == "plugin").then_some("example.com/kubectl-uepe:1");
+        assert!(
+            accepted(json!({"render": "refresher", "runner": runner, "image": image})),
+            "runner {runner}"
+        );
+    }
+    for output in c["output"]["images"].as_array().unwrap() {
+        assert!(accepted(
+            json!({"render": "images", "version": "4.3.0", "output": output})
+        ));
+    }
+    for section in c["section"].as_array().unwrap() {
+        assert!(accepted(json!({"render": "commands", "section": section})) || section == "mirror");
+    }
+    for component in c["mirror-components"].as_array().unwrap() {
+        let version = (component != "refresher").then_some("4.3.0");
+        assert!(
+            accepted(
+                json!({"render": "mirror-plan", "to": "reg.example.com", "components": [component], "version": version})
+            ),
+            "mirror component {component}"
+        );
+    }
+    assert_eq!(
+        c["defaults"]["aws-cli-image"],
+        uepe_core::render::refresher::DEFAULT_AWS_CLI_IMAGE
+    );
+}
+
+/// Issue 11 item 7: the aws-cli runner's images mean nothing to another
+/// runner, and `--image` nothing to aws-cli: each refused naming the runner.
+#[test]
+fn runner_images_only_for_their_runner() {
+    for (runner, field) in [
+        ("plugin", "aws-cli-image"),
+        ("plugin", "kubectl-image"),
+        ("external-secrets", "aws-cli-image"),
+        ("external-secrets", "kubectl-image"),
+    ] {
+        let mut req = json!({"render": "refresher", "runner": runner, field: "example.com/x:1"});
+        if runner == "plugin" {
+            req["image"] = json!("example.com/kubectl-uepe:1");
+        }
+        assert_eq!(fields(req), [field], "{field} with --runner {runner}");
+    }
+    assert_eq!(
+        fields(json!({"render": "refresher", "image": "example.com/kubectl-uepe:1"})),
+        ["image"]
+    );
+    // Each with its own runner is fine.
+    assert!(accepted(
+        json!({"render": "refresher", "aws-cli-image": "example.com/x:1", "kubectl-image": "example.com/y:1"})
+    ));
+}
+
+/// Issue 11 item 18: the refresher's images land under the destination with
+/// their own path; the UEPE images need a version, the refresher's do not.
+#[test]
+fn mirror_plan_places_the_refresher_images() {
+    let plan = render(
+        json!({"render": "mirror-plan", "to": "reg.example.com/uepe", "components": ["refresher"]}),
+    )
+    .unwrap();
+    let dests: Vec<String> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                c["dest"]["repository"].as_str().unwrap(),
+                c["dest"]["tag"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        dests,
+        [
+            "reg.example.com/uepe/aws-cli/aws-cli:2.27.0",
+            "reg.example.com/uepe/kubectl:v1.34.0"
+        ]
+    );
+    assert_eq!(
+        fields(json!({"render": "mirror-plan", "to": "reg.example.com"})),
+        ["version"]
+    );
+    assert_eq!(
+        fields(
+            json!({"render": "mirror-plan", "to": "reg.example.com", "version": "4.3.0", "aws-cli-image": "example.com/x:1"})
+        ),
+        ["aws-cli-image"]
+    );
+}
