@@ -10,6 +10,7 @@ mod images;
 mod login;
 mod manifests;
 mod mirror;
+mod placement;
 mod suggest;
 mod version;
 
