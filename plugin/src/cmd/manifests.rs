@@ -7,12 +7,11 @@ use serde_json::{Value, json};
 use std::io::{Read, Write};
 
 use super::apply::{OnError, apply_all, items};
+use super::placement::{check_placement, patch_service_accounts};
 use super::suggest;
 use crate::aws::credentials::{ChainInputs, Source};
 use crate::aws::{AwsError, Target};
-use crate::cli::{
-    AwsArgs, CronjobInstallArgs, ManifestArgs, PlacementArgs, SecretCreateArgs, SecretRefreshArgs,
-};
+use crate::cli::{AwsArgs, CronjobInstallArgs, ManifestArgs, SecretCreateArgs, SecretRefreshArgs};
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
 use crate::error::{Error, write_err};
@@ -158,111 +157,6 @@ pub async fn secret_create(
     applied
 }
 
-/// Before any write: the namespaces exist (unless `--create-namespace`)
-/// and so does the `--service-account` in each.
-async fn check_placement(
-    cluster: &Cluster,
-    namespaces: &[String],
-    p: &PlacementArgs,
-) -> Result<(), Error> {
-    if !p.create_namespace {
-        require_namespaces(cluster, namespaces).await?;
-    }
-    if let Some(sa) = &p.service_account {
-        require_service_accounts(cluster, namespaces, sa).await?;
-    }
-    Ok(())
-}
-
-/// After the apply: `--service-account` lists the pull secret in each
-/// namespace. A failure in one namespace is reported and the others go on.
-async fn patch_service_accounts(
-    cluster: &Cluster,
-    namespaces: &[String],
-    p: &PlacementArgs,
-    secret: &str,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), Error> {
-    let Some(sa) = &p.service_account else {
-        return Ok(());
-    };
-    for ns in namespaces {
-        match add_pull_secret(cluster, ns, sa, secret).await {
-            Ok(line) => writeln!(out, "{line}").map_err(write_err)?,
-            Err(e) => {
-                let _ = writeln!(err, "error: serviceaccount/{sa} (namespace {ns}): {e}");
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Fails before any write when a namespace does not exist.
-async fn require_namespaces(cluster: &Cluster, namespaces: &[String]) -> Result<(), Error> {
-    for ns in namespaces {
-        if cluster
-            .get(&Kind::new("v1", "Namespace"), None, ns)
-            .await?
-            .is_none()
-        {
-            return Err(ClusterError::NamespaceMissing(ns.clone()).into());
-        }
-    }
-    Ok(())
-}
-
-/// Fails before any write when the ServiceAccount is missing somewhere.
-async fn require_service_accounts(
-    cluster: &Cluster,
-    namespaces: &[String],
-    sa: &str,
-) -> Result<(), Error> {
-    for ns in namespaces {
-        if cluster
-            .get(&Kind::new("v1", "ServiceAccount"), Some(ns), sa)
-            .await?
-            .is_none()
-        {
-            return Err(Error::Usage(format!(
-                "serviceaccount {sa} does not exist in namespace {ns}: create it or drop --service-account"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Adds the pull secret to a ServiceAccount's imagePullSecrets unless it is
-/// there already. A strategic merge patch merges that list by `name`, so
-/// the entries others put there stay.
-async fn add_pull_secret(
-    cluster: &Cluster,
-    ns: &str,
-    sa: &str,
-    secret: &str,
-) -> Result<String, Error> {
-    let kind = Kind::new("v1", "ServiceAccount");
-    let current = cluster
-        .get(&kind, Some(ns), sa)
-        .await?
-        .unwrap_or(Value::Null);
-    let present = current["imagePullSecrets"]
-        .as_array()
-        .is_some_and(|l| l.iter().any(|e| e["name"] == secret));
-    if present {
-        return Ok(format!("serviceaccount/{sa} unchanged (namespace {ns})"));
-    }
-    cluster
-        .strategic_patch(
-            &kind,
-            ns,
-            sa,
-            &json!({ "imagePullSecrets": [{ "name": secret }] }),
-        )
-        .await?;
-    Ok(format!("serviceaccount/{sa} patched (namespace {ns})"))
-}
-
 /// `secret refresh`: what the `plugin` runner runs in the cluster. It only
 /// patches the Secrets install created (its Role allows nothing else).
 pub async fn secret_refresh(
@@ -310,6 +204,9 @@ struct RefresherKeys {
     temporary: bool,
 }
 
+/// How the notes name keys that came from the environment.
+const ENV_KEYS: &str = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
+
 /// Reads the chain; `Ok(None)` when it holds no keys to store.
 fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, Error> {
     let inputs = ChainInputs::gather(profile);
@@ -317,7 +214,7 @@ fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, Erro
         Ok(Source::Keys(c, from)) => {
             // Say it as before when the keys are the environment's.
             let from = if inputs.env.get("AWS_ACCESS_KEY_ID") == Some(&c.access_key_id) {
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".to_owned()
+                ENV_KEYS.to_owned()
             } else {
                 from
             };
@@ -392,10 +289,15 @@ pub async fn cronjob_install(
         Some(_) => None,
         None => refresher_keys(a.aws.profile.clone())?,
     };
-    if keys.as_ref().is_some_and(|k| k.temporary) {
+    if let Some(k) = keys.as_ref().filter(|k| k.temporary) {
+        let what = if k.from == ENV_KEYS {
+            "AWS_SESSION_TOKEN is set".to_owned()
+        } else {
+            format!("{} has a session token", k.from)
+        };
         let _ = writeln!(
             err,
-            "note: AWS_SESSION_TOKEN is set: these are temporary keys and the refresher will fail once they expire; use long-lived keys of a dedicated IAM user, or --role-arn"
+            "note: {what}: these are temporary keys and the refresher will fail once they expire; use long-lived keys of a dedicated IAM user, or --role-arn"
         );
     }
     let credentials = keys.as_ref().map(|k| &k.keys);

@@ -11,6 +11,7 @@ mod images;
 mod login;
 mod manifests;
 mod mirror;
+mod placement;
 mod suggest;
 mod version;
 
