@@ -273,11 +273,12 @@ impl ControlPlane {
         r.stdout
     }
 
-    /// `kubectl get ARGS -o json` as the admin, parsed; `None` when not found.
+    /// `kubectl get ARGS -o json` as the admin (managedFields included),
+    /// parsed; `None` when not found.
     pub fn get_json(&self, args: &[&str]) -> Option<Value> {
         let mut all = vec!["get"];
         all.extend_from_slice(args);
-        all.extend_from_slice(&["-o", "json"]);
+        all.extend_from_slice(&["-o", "json", "--show-managed-fields"]);
         let r = self.kubectl(&all);
         if r.code != 0 && r.stderr.contains("NotFound") {
             return None;
