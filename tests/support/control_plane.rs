@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Run, peers, run_with_stdin};
+pub use pki::Ca as TestCa;
 pub use process::{Guarded, spawn as spawn_guarded};
 
 /// The kube-controller-manager controllers that run: what makes Jobs from
