@@ -1,23 +1,23 @@
 //! The shell text `kubectl uepe commands` prints (the web page shows the same
 //! bytes), run as a person would paste it: `sh` (dash) with the real AWS CLI
-//! against moto and the real kubectl against the API server double, behind
-//! shims that record every argv. What the commands leave in the cluster must
-//! be what the plugin itself makes, and no secret may reach a command line.
+//! against moto and kubectl of the control plane's release against the real
+//! control plane, behind shims that record every argv. What the commands
+//! leave in the cluster must be what the plugin itself makes, and no secret
+//! may reach a command line.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
 
-use crate::support::apiserver::ApiServer;
+use crate::support::control_plane::ControlPlane;
 use crate::support::moto::Moto;
 use crate::support::shell::Shell;
 use crate::support::{Run, ok, peers, run, run_with_stdin, uepe};
 
-const NAMESPACES: [&str; 2] = ["uepe", "uepe-test"];
-
 /// moto, a shell whose AWS keys are moto's reader's, and the ECR password
 /// the plugin gets from that moto with the same keys.
 struct Setup {
+    cp: &'static ControlPlane,
     moto: Moto,
     shell: Shell,
     password: String,
@@ -25,10 +25,10 @@ struct Setup {
 
 impl Setup {
     fn start() -> Option<Setup> {
-        peers::require("kubectl", "kubectl 1.32 is on the machine image")?;
         peers::require("aws", "the AWS CLI v1 (tests/peers/install.sh)")?;
+        let cp = ControlPlane::get()?;
         let moto = Moto::start()?;
-        let mut shell = Shell::new()?;
+        let mut shell = Shell::with_programs(&[("kubectl", cp.kubectl_path())])?;
         shell.env("AWS_ACCESS_KEY_ID", &moto.reader.id);
         shell.env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
         shell.env("AWS_ENDPOINT_URL", &moto.url);
@@ -41,6 +41,7 @@ impl Setup {
         let password = r.stdout.trim_end().to_owned();
         assert!(!password.is_empty(), "an ECR password from moto");
         Some(Setup {
+            cp,
             moto,
             shell,
             password,
@@ -79,18 +80,18 @@ impl Setup {
         }
     }
 
-    /// Runs the printed `script` against `api`.
-    fn run_script(&mut self, api: &ApiServer, script: &str) -> Run {
-        let kubeconfig = api.kubeconfig(self.shell.dir());
+    /// Runs the printed `script` as the cluster's admin.
+    fn run_script(&mut self, script: &str) -> Run {
+        let kubeconfig = self.cp.admin_kubeconfig(self.shell.dir(), "default");
         self.shell
             .env("KUBECONFIG", &kubeconfig.display().to_string());
         self.shell.run(script)
     }
 
-    /// Runs the printed `script` against `api`; fails on a non-zero exit.
+    /// Runs the printed `script`; fails on a non-zero exit.
     #[track_caller]
-    fn run_against(&mut self, api: &ApiServer, script: &str) {
-        let r = self.run_script(api, script);
+    fn run_against(&mut self, script: &str) {
+        let r = self.run_script(script);
         assert_eq!(
             r.code,
             0,
@@ -135,16 +136,34 @@ impl Setup {
 }
 
 /// The stored object matches the rendered one in type, data, labels and
-/// annotations (the plugin renders none: no last-applied-configuration).
+/// annotations (the plugin renders none: no last-applied-configuration),
+/// and was written by server-side apply as `kubectl-uepe` only.
 #[track_caller]
-fn assert_same_secret(setup: &Setup, api: &ApiServer, want: &Value) {
+fn assert_same_secret(setup: &Setup, want: &Value) {
     let (ns, name) = (
         want["metadata"]["namespace"].as_str().expect("namespace"),
         want["metadata"]["name"].as_str().expect("name"),
     );
-    let got = api
-        .get("v1", "Secret", ns, name)
+    let got = setup
+        .cp
+        .get_json(&["secret", name, "-n", ns])
         .unwrap_or_else(|| panic!("no Secret {ns}/{name} in the cluster"));
+    let managers: Vec<(&str, &str)> = got["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["manager"].as_str().unwrap_or_default(),
+                m["operation"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        managers,
+        [("kubectl-uepe", "Apply")],
+        "{ns}/{name}: a server-side apply by kubectl-uepe, and nothing else"
+    );
     assert_eq!(got["type"], want["type"], "{ns}/{name}: type");
     // Compared without printing: the data holds the secrets.
     assert!(
@@ -174,12 +193,16 @@ fn secret_commands_make_the_plugins_pull_secret_by_server_side_apply() {
     let Some(mut setup) = Setup::start() else {
         return;
     };
-    for namespaces in ["uepe", "uepe,uepe-test"] {
-        let api = ApiServer::start(&NAMESPACES);
+    for count in [1, 2] {
+        let namespaces = (0..count)
+            .map(|_| setup.cp.namespace("commands"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let namespaces = namespaces.as_str();
         let script = ok(&["commands", "secret", "-n", namespaces]);
         // Pasting again (every 12 hours) must work as well as the first time.
-        setup.run_against(&api, &script);
-        setup.run_against(&api, &script);
+        setup.run_against(&script);
+        setup.run_against(&script);
         let want = setup.rendered(&[
             "secret",
             "create",
@@ -192,29 +215,13 @@ fn secret_commands_make_the_plugins_pull_secret_by_server_side_apply() {
         ]);
         assert_eq!(want.len(), namespaces.split(',').count());
         for secret in &want {
-            assert_same_secret(&setup, &api, secret);
-            let path = format!(
-                "/api/v1/namespaces/{}/secrets/{}",
-                secret["metadata"]["namespace"].as_str().expect("namespace"),
-                secret["metadata"]["name"].as_str().expect("name")
-            );
-            let writes: Vec<_> = api
-                .writes()
-                .into_iter()
-                .filter(|w| w.path == path)
-                .collect();
-            assert_eq!(writes.len(), 2, "{path}: one write per paste: {writes:?}");
-            for w in &writes {
-                assert!(
-                    w.method == "PATCH"
-                        && w.content_type.starts_with("application/apply-patch")
-                        && w.query.contains("fieldManager=kubectl-uepe")
-                        && w.query.contains("force=true"),
-                    "{path}: not a forced server-side apply by kubectl-uepe: {w:?}"
-                );
-            }
+            assert_same_secret(&setup, secret);
         }
-        assert_eq!(api.all("Secret").len(), want.len(), "no other Secret");
+        assert_eq!(
+            secrets_in(&setup, namespaces),
+            want.len(),
+            "no other Secret"
+        );
     }
     setup.assert_argv_clean(&[
         "aws ecr get-login-password",
@@ -233,11 +240,12 @@ fn a_failing_password_leaves_the_pull_secret_alone() {
     let Some(mut setup) = Setup::start() else {
         return;
     };
-    let api = ApiServer::start(&NAMESPACES);
-    let script = ok(&["commands", "secret"]);
-    setup.run_against(&api, &script);
-    let before = api
-        .get("v1", "Secret", "uepe", "ecr-cred")
+    let ns = setup.cp.namespace("commands-fail");
+    let script = ok(&["commands", "secret", "-n", &ns]);
+    setup.run_against(&script);
+    let before = setup
+        .cp
+        .get_json(&["secret", "ecr-cred", "-n", &ns])
         .expect("the pull Secret");
 
     let nobody = (
@@ -246,15 +254,16 @@ fn a_failing_password_leaves_the_pull_secret_alone() {
     );
     setup.shell.env("AWS_ACCESS_KEY_ID", &nobody.0);
     setup.shell.env("AWS_SECRET_ACCESS_KEY", &nobody.1);
-    let r = setup.run_script(&api, &script);
+    let r = setup.run_script(&script);
     assert_ne!(r.code, 0, "the paste succeeded without a password");
     assert!(
         r.stderr.contains("AccessDenied"),
         "aws's own error is shown: {}",
         setup.redact(&r.stderr).replace(&nobody.1, "<nobody's key>")
     );
-    let after = api
-        .get("v1", "Secret", "uepe", "ecr-cred")
+    let after = setup
+        .cp
+        .get_json(&["secret", "ecr-cred", "-n", &ns])
         .expect("the pull Secret");
     assert!(
         after == before,
@@ -268,8 +277,12 @@ fn credentials_commands_make_what_the_refresher_reads() {
     let Some(mut setup) = Setup::start() else {
         return;
     };
-    for (runner, namespaces) in [("aws-cli", "uepe"), ("external-secrets", "uepe,uepe-test")] {
-        let api = ApiServer::start(&NAMESPACES);
+    for (runner, count) in [("aws-cli", 1), ("external-secrets", 2)] {
+        let namespaces = (0..count)
+            .map(|_| setup.cp.namespace("credentials"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let namespaces = namespaces.as_str();
         let script = ok(&[
             "commands",
             "credentials",
@@ -284,12 +297,12 @@ fn credentials_commands_make_what_the_refresher_reads() {
         setup
             .shell
             .env("AWS_SECRET_ACCESS_KEY", &setup.moto.nobody.secret);
-        setup.run_against(&api, &script);
+        setup.run_against(&script);
         setup.shell.env("AWS_ACCESS_KEY_ID", &setup.moto.reader.id);
         setup
             .shell
             .env("AWS_SECRET_ACCESS_KEY", &setup.moto.reader.secret);
-        setup.run_against(&api, &script);
+        setup.run_against(&script);
         let want: Vec<Value> = setup
             .rendered(&[
                 "cronjob",
@@ -309,9 +322,13 @@ fn credentials_commands_make_what_the_refresher_reads() {
         let homes = if runner == "aws-cli" { 1 } else { 2 };
         assert_eq!(want.len(), homes, "{runner}: credentials Secrets rendered");
         for secret in &want {
-            assert_same_secret(&setup, &api, secret);
+            assert_same_secret(&setup, secret);
         }
-        assert_eq!(api.all("Secret").len(), homes, "{runner}: no other Secret");
+        assert_eq!(
+            secrets_in(&setup, namespaces),
+            homes,
+            "{runner}: no other Secret"
+        );
         if runner == "aws-cli" {
             assert_credentials_file_works(&setup, &want[0]);
         }
@@ -321,6 +338,18 @@ fn credentials_commands_make_what_the_refresher_reads() {
         "kubectl label --local",
         "kubectl apply --server-side",
     ]);
+}
+
+/// How many Secrets the namespaces (comma-separated) hold in all.
+fn secrets_in(setup: &Setup, namespaces: &str) -> usize {
+    namespaces
+        .split(',')
+        .map(|ns| {
+            setup.cp.get_json(&["secrets", "-n", ns]).expect("secrets")["items"]
+                .as_array()
+                .map_or(0, Vec::len)
+        })
+        .sum()
 }
 
 /// The aws-cli runner mounts the Secret's `credentials` key as the AWS CLI's

@@ -3,21 +3,23 @@
 //! does (`kubectl-uepe secret refresh` in a pod). kube-rs reads the token
 //! and CA from the fixed directory `/var/run/secrets/kubernetes.io/
 //! serviceaccount` and the server from `KUBERNETES_SERVICE_HOST`/`_PORT`,
-//! always over `https://`; so the double runs with TLS, and the binary runs
-//! in a private mount namespace (`unshare --mount`, root) with a tmpfs on
-//! `/var/run` holding the files a kubelet would project. The machine's own
-//! `/var/run` is never touched.
+//! always over `https://`; the binary runs in a private mount namespace
+//! (`unshare --mount`, root) with a tmpfs on `/var/run` holding the files a
+//! kubelet would project: the real control plane's CA and a real token of
+//! a ServiceAccount from TokenRequest. The machine's own `/var/run` is never
+//! touched.
 
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::apiserver::{ApiServer, TestCa};
+use crate::support::control_plane::{ControlPlane, TestCa};
+use crate::support::moto::Moto;
 use crate::support::{Run, bin, peers, run_with_stdin, tempdir, uepe};
 
 const PASSWORD: &str = "fake-ecr-password-for-in-cluster-tests";
-/// What the kubelet would project as `token` (never printed).
-const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.fake-service-account-token.sig";
+/// A token no server issued (for the tests that never reach one).
+const FAKE_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.fake-service-account-token.sig";
 
 /// Runs the rest of the arguments after projecting the files of directory
 /// `$1` into the service-account directory, on a tmpfs only this process
@@ -86,10 +88,11 @@ fn in_pod(dir: &Path, pod: &Pod, port: u16, args: &[&str]) -> Command {
     c
 }
 
-/// Runs with the password on stdin and checks no secret reached the output.
-fn run_secret(cmd: Command) -> Run {
+/// Runs with the password on stdin and checks that neither it nor `token`
+/// reached the output.
+fn run_secret(cmd: Command, token: &str) -> Run {
     let r = run_with_stdin(cmd, PASSWORD);
-    for (what, secret) in [("password", PASSWORD), ("service-account token", TOKEN)] {
+    for (what, secret) in [("password", PASSWORD), ("service-account token", token)] {
         assert!(
             !r.stdout.contains(secret) && !r.stderr.contains(secret),
             "the {what} leaked into the output"
@@ -117,60 +120,82 @@ fn differing_paths(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
     }
 }
 
+/// The server's own fields, which no client writes.
+const SERVER_OWNED: [&str; 4] = [
+    "resourceVersion",
+    "uid",
+    "creationTimestamp",
+    "managedFields",
+];
+
 #[test]
 fn secret_create_in_a_pod_uses_the_service_account_over_tls() {
     if !mount_namespaces() {
         return;
     }
-    let api = ApiServer::start_tls(&["uepe"]);
-    let ca = api.ca.as_ref().expect("a TLS double has a CA");
+    let Some(cp) = ControlPlane::get() else {
+        return;
+    };
+    let ns = cp.namespace("in-pod");
+    // A ServiceAccount that may write Secrets here and nothing else: only
+    // its token can have written the Secret (anonymous is refused).
+    cp.service_account(&ns, "writer");
+    for role in ["edit", "view"] {
+        cp.kubectl_ok(&[
+            "create",
+            "rolebinding",
+            &format!("writer-{role}"),
+            &format!("--clusterrole={role}"),
+            &format!("--serviceaccount={ns}:writer"),
+            "-n",
+            &ns,
+        ]);
+    }
+    let token = cp.token(&ns, "writer");
     let dir = tempdir();
     let pod = Pod {
-        ca_pem: Some(&ca.pem),
-        token: Some(TOKEN),
-        namespace: Some("uepe"),
+        ca_pem: Some(&cp.ca_pem),
+        token: Some(&token),
+        namespace: Some(&ns),
     };
-    let args = ["secret", "create", "--password-stdin", "-n", "uepe"];
-    let r = run_secret(in_pod(dir.path(), &pod, api.port, &args));
+    let args = ["secret", "create", "--password-stdin", "-n", &ns];
+    let r = run_secret(in_pod(dir.path(), &pod, cp.port, &args), &token);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "secret/ecr-cred serverside-applied\n");
 
     // Stored exactly as the client-side dry run renders it, once the
     // server's own fields are set aside.
-    let r = run_secret(uepe(&[
-        "secret",
-        "create",
-        "--dry-run=client",
-        "-o",
-        "json",
-        "--password-stdin",
-        "-n",
-        "uepe",
-    ]));
+    let r = run_secret(
+        uepe(&[
+            "secret",
+            "create",
+            "--dry-run=client",
+            "-o",
+            "json",
+            "--password-stdin",
+            "-n",
+            &ns,
+        ]),
+        &token,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let want: Value = serde_json::from_str(&r.stdout).expect("-o json");
     assert_eq!(want["kind"], "Secret", "one namespace renders one Secret");
-    let got = api
-        .get_as_written("v1", "Secret", "uepe", "ecr-cred")
+    let mut got = cp
+        .get_json(&["secret", "ecr-cred", "-n", &ns])
         .expect("the Secret is stored");
+    let managers = &got["metadata"]["managedFields"];
+    assert_eq!(managers[0]["manager"], "kubectl-uepe");
+    if let Some(meta) = got["metadata"].as_object_mut() {
+        for field in SERVER_OWNED {
+            meta.remove(field);
+        }
+    }
     let mut differ = Vec::new();
     differing_paths(&want, &got, "", &mut differ);
     assert!(
         differ.is_empty(),
         "stored Secret differs from the dry run at {differ:?}"
-    );
-
-    // Every request, none skipped, carried the token from the file.
-    let tokens = api.bearer_tokens();
-    assert!(!tokens.is_empty(), "no request reached the double");
-    let with_token = tokens
-        .iter()
-        .filter(|t| t.as_deref() == Some(TOKEN))
-        .count();
-    assert_eq!(
-        with_token,
-        tokens.len(),
-        "requests carrying `Authorization: Bearer <the token file>`"
     );
 }
 
@@ -179,18 +204,21 @@ fn a_ca_that_did_not_sign_the_server_is_refused_before_anything_is_sent() {
     if !mount_namespaces() {
         return;
     }
-    let api = ApiServer::start_tls(&["uepe"]);
+    let Some(cp) = ControlPlane::get() else {
+        return;
+    };
+    let ns = cp.namespace("stranger");
     let stranger = TestCa::new("some other cluster's CA");
     let dir = tempdir();
     let pod = Pod {
         ca_pem: Some(&stranger.pem),
-        token: Some(TOKEN),
-        namespace: Some("uepe"),
+        token: Some(FAKE_TOKEN),
+        namespace: Some(&ns),
     };
-    let args = ["secret", "create", "--password-stdin", "-n", "uepe"];
-    let r = run_secret(in_pod(dir.path(), &pod, api.port, &args));
+    let args = ["secret", "create", "--password-stdin", "-n", &ns];
+    let r = run_secret(in_pod(dir.path(), &pod, cp.port, &args), FAKE_TOKEN);
     assert_ne!(r.code, 0, "a server the CA did not sign was trusted");
-    let server = format!("https://127.0.0.1:{}", api.port);
+    let server = format!("https://127.0.0.1:{}", cp.port);
     assert!(
         r.stderr.contains(&format!(
             "the API server at {server}/ is not trusted: invalid peer certificate: UnknownIssuer; \
@@ -200,13 +228,76 @@ fn a_ca_that_did_not_sign_the_server_is_refused_before_anything_is_sent() {
         "want the server and the certificate error: {}",
         r.stderr
     );
-    // The TLS handshake failed, so no HTTP request (and no token) got through.
-    assert!(
-        api.requests().is_empty(),
-        "requests reached the double: {:?}",
-        api.requests()
+    assert!(cp.get_json(&["secret", "ecr-cred", "-n", &ns]).is_none());
+}
+
+/// Issue 12: what the `plugin` runner's pod runs, `kubectl-uepe secret
+/// refresh` in-cluster with the refresher's real token: it updates
+/// `ecr-cred`, recreates it after it was deleted, and is refused (403) on
+/// another Secret and in another namespace.
+#[test]
+fn the_plugin_runner_refreshes_in_a_pod_with_its_own_token() {
+    if !mount_namespaces() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let Some(cp) = ControlPlane::get() else {
+        return;
+    };
+    let (ns, other) = (cp.namespace("runner"), cp.namespace("runner-other"));
+    let dir = tempdir();
+    let admin = cp.admin_kubeconfig(dir.path(), &ns);
+    let install = run_with_stdin(
+        uepe(&[
+            "--kubeconfig",
+            admin.to_str().unwrap_or_default(),
+            "cronjob",
+            "install",
+            "--runner",
+            "plugin",
+            "--image",
+            "registry.example/kubectl-uepe:v0.1.0",
+            "--password-stdin",
+            "-n",
+            &ns,
+        ]),
+        PASSWORD,
     );
-    assert!(api.get("v1", "Secret", "uepe", "ecr-cred").is_none());
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let token = cp.token(&ns, "ecr-cred-refresher");
+    let pod = Pod {
+        ca_pem: Some(&cp.ca_pem),
+        token: Some(&token),
+        namespace: Some(&ns),
+    };
+    let refresh = |args: &[&str]| {
+        let mut all = vec!["secret", "refresh"];
+        all.extend_from_slice(args);
+        let mut c = in_pod(dir.path(), &pod, cp.port, &all);
+        c.env("AWS_ENDPOINT_URL_ECR", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", &moto.reader.id)
+            .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
+        let r = run_secret(c, &token);
+        assert!(!r.stderr.contains(&moto.reader.secret));
+        r
+    };
+    let r = refresh(&["-n", &ns]);
+    assert_eq!(r.code, 0, "updates it: {}", r.stderr);
+    cp.kubectl_ok(&["delete", "secret", "ecr-cred", "-n", &ns]);
+    let r = refresh(&["-n", &ns]);
+    assert_eq!(r.code, 0, "recreates it: {}", r.stderr);
+    assert!(cp.get_json(&["secret", "ecr-cred", "-n", &ns]).is_some());
+    for (args, what) in [
+        (vec!["-n", ns.as_str(), "--name", "other"], "another Secret"),
+        (vec!["-n", other.as_str()], "another namespace"),
+    ] {
+        let r = refresh(&args);
+        assert!(
+            r.code != 0 && r.stderr.contains("forbidden"),
+            "{what}: {}",
+            r.stderr
+        );
+    }
 }
 
 #[test]
@@ -223,7 +314,7 @@ fn without_kubeconfig_or_service_account_the_error_names_both() {
         namespace: None,
     };
     let args = ["secret", "create", "--password-stdin", "-n", "uepe"];
-    let r = run_secret(in_pod(dir.path(), &pod, 443, &args));
+    let r = run_secret(in_pod(dir.path(), &pod, 443, &args), FAKE_TOKEN);
     assert_ne!(r.code, 0);
     let stderr = r.stderr.trim_end();
     for part in [

@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Run, peers, run_with_stdin};
+pub use pki::Ca as TestCa;
 pub use process::{Guarded, spawn as spawn_guarded};
 
 /// The kube-controller-manager controllers that run: what makes Jobs from
@@ -273,11 +274,12 @@ impl ControlPlane {
         r.stdout
     }
 
-    /// `kubectl get ARGS -o json` as the admin, parsed; `None` when not found.
+    /// `kubectl get ARGS -o json` as the admin (managedFields included),
+    /// parsed; `None` when not found.
     pub fn get_json(&self, args: &[&str]) -> Option<Value> {
         let mut all = vec!["get"];
         all.extend_from_slice(args);
-        all.extend_from_slice(&["-o", "json"]);
+        all.extend_from_slice(&["-o", "json", "--show-managed-fields"]);
         let r = self.kubectl(&all);
         if r.code != 0 && r.stderr.contains("NotFound") {
             return None;

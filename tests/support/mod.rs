@@ -8,7 +8,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-pub mod apiserver;
 pub mod control_plane;
 pub mod moto;
 pub mod peers;

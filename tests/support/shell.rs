@@ -21,6 +21,13 @@ pub struct Shell {
 impl Shell {
     /// `None` after a loud skip when `sh` or a recorded program is missing.
     pub fn new() -> Option<Shell> {
+        Self::with_programs(&[])
+    }
+
+    /// Like [`new`](Self::new), the shims of the programs named in
+    /// `programs` running the given binary instead of the one on PATH
+    /// (e.g. the kubectl built with the control plane).
+    pub fn with_programs(programs: &[(&str, &Path)]) -> Option<Shell> {
         let sh = peers::require("sh", "Debian's dash")?;
         let dir = tempdir();
         let bin = dir.path().join("shims");
@@ -28,7 +35,10 @@ impl Shell {
         let log = dir.path().join("argv.log");
         std::fs::write(&log, "").expect("create the argv log");
         for name in RECORDED {
-            let real = peers::require(name, "see tests/peers/install.sh")?;
+            let real = match programs.iter().find(|(n, _)| *n == name) {
+                Some((_, path)) => path.to_path_buf(),
+                None => peers::require(name, "see tests/peers/install.sh")?,
+            };
             // printf is a dash builtin: the shim adds no process of its own
             // that could show the arguments anywhere but in the log.
             let shim = format!(

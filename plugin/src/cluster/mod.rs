@@ -6,6 +6,7 @@
 
 mod error;
 pub mod kubeconfig;
+mod warnings;
 
 pub use error::ClusterError;
 
@@ -115,8 +116,10 @@ impl Cluster {
             }
         };
         let server = config.cluster_url.to_string();
-        let client = kube::Client::try_from(config)
-            .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?;
+        let client = kube::client::ClientBuilder::try_from(config)
+            .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?
+            .with_layer(&tower::util::MapResponseLayer::new(warnings::print))
+            .build();
         Ok(Self { client, server })
     }
 
@@ -144,7 +147,9 @@ impl Cluster {
                 server: self.server.clone(),
             },
             kube::Error::Api(status) if status.code == 403 => ClusterError::Forbidden {
-                verb: verb.into(),
+                // The verb RBAC refused, which is not always the request's:
+                // server-side apply of a missing object is checked as `create`.
+                verb: refused_verb(&status.message).unwrap_or(verb).into(),
                 resource: ar.plural.clone(),
                 group: ar.group.clone(),
                 namespace: namespace.into(),
@@ -198,7 +203,8 @@ impl Cluster {
         ))
     }
 
-    /// A strategic merge patch (lists merged by their merge key).
+    /// A strategic merge patch (lists with a merge key merged by it, atomic
+    /// lists replaced).
     pub async fn strategic_patch(
         &self,
         kind: &Kind,
@@ -305,6 +311,13 @@ impl Cluster {
     }
 }
 
+/// The verb in an RBAC refusal (`User "u" cannot create resource "secrets" ...`).
+fn refused_verb(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once(" cannot ")?;
+    let (verb, rest) = rest.split_once(' ')?;
+    rest.starts_with("resource ").then_some(verb)
+}
+
 /// rustls's certificate error, if that is why `e` happened. It reaches us
 /// inside `io::Error`s (two, nested), whose `source()` skips the error they
 /// wrap, so each link is also unwrapped through `get_ref`.
@@ -338,5 +351,21 @@ fn in_cluster_failure(e: &kube::config::InClusterError) -> String {
             " ({SERVICE_ACCOUNT_DIR}, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT): {}",
             crate::error::chain(e)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refused_verb;
+
+    #[test]
+    fn the_refused_verb_is_read_from_the_servers_message() {
+        assert_eq!(
+            refused_verb(
+                "secrets \"ecr-cred\" is forbidden: User \"bob\" cannot create resource \"secrets\" in API group \"\" in the namespace \"x\""
+            ),
+            Some("create")
+        );
+        assert_eq!(refused_verb("forbidden for another reason"), None);
     }
 }

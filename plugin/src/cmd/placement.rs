@@ -84,8 +84,10 @@ async fn require_service_accounts(
 }
 
 /// Adds the pull secret to a ServiceAccount's imagePullSecrets unless it is
-/// there already. A strategic merge patch merges that list by `name`, so
-/// the entries others put there stay.
+/// there already. That list is atomic for the server (a patch replaces it
+/// whole), so the patch carries every entry already there plus ours, and
+/// the resourceVersion read: a concurrent change fails it (409) rather than
+/// being lost.
 async fn add_pull_secret(
     cluster: &Cluster,
     ns: &str,
@@ -97,19 +99,18 @@ async fn add_pull_secret(
         .get(&kind, Some(ns), sa)
         .await?
         .unwrap_or(Value::Null);
-    let present = current["imagePullSecrets"]
+    let mut list = current["imagePullSecrets"]
         .as_array()
-        .is_some_and(|l| l.iter().any(|e| e["name"] == secret));
-    if present {
+        .cloned()
+        .unwrap_or_default();
+    if list.iter().any(|e| e["name"] == secret) {
         return Ok(format!("serviceaccount/{sa} unchanged (namespace {ns})"));
     }
-    cluster
-        .strategic_patch(
-            &kind,
-            ns,
-            sa,
-            &json!({ "imagePullSecrets": [{ "name": secret }] }),
-        )
-        .await?;
+    list.push(json!({ "name": secret }));
+    let patch = json!({
+        "metadata": { "resourceVersion": current["metadata"]["resourceVersion"] },
+        "imagePullSecrets": list,
+    });
+    cluster.strategic_patch(&kind, ns, sa, &patch).await?;
     Ok(format!("serviceaccount/{sa} patched (namespace {ns})"))
 }

@@ -166,7 +166,9 @@ impl Refresher<'_> {
         })
     }
 
-    /// get + patch on the one pull Secret, nothing else.
+    /// get, create and patch of the one pull Secret, nothing else: server-side
+    /// apply of a Secret that does not exist is authorized as a `create` of
+    /// that name, so the refresher recreates a deleted pull Secret (issue 12).
     fn role(&self, namespace: &str) -> Value {
         json!({
             "apiVersion": "rbac.authorization.k8s.io/v1",
@@ -176,7 +178,7 @@ impl Refresher<'_> {
                 "apiGroups": [""],
                 "resources": ["secrets"],
                 "resourceNames": [self.secret_name],
-                "verbs": ["get", "patch"],
+                "verbs": ["get", "create", "patch"],
             }],
         })
     }
