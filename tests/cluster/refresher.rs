@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Cx, assert_applied_by_uepe};
 use crate::support::control_plane::Identity;
+use crate::support::eso;
 use crate::support::moto::Moto;
 use crate::support::{now_rfc3339, run_with_stdin};
 
@@ -115,15 +116,12 @@ fn every_runner_is_admitted_by_restricted_pod_security_without_a_warning() {
 }
 
 #[test]
-fn external_secrets_runner_needs_the_operator() {
+fn external_secrets_runner_needs_the_operator_and_meets_its_real_schemas() {
     let Some(cx) = Cx::new() else { return };
     let ns = cx.cp.namespace("eso");
-    // Nothing but this test installs ESO's CRDs into the shared cluster.
-    if cx
-        .cp
-        .get_json(&["crd", "externalsecrets.external-secrets.io"])
-        .is_none()
-    {
+    // Without ESO's CRDs (only while no test has installed them yet):
+    // refused before anything is written, naming ESO.
+    eso::while_absent(cx.cp, || {
         let r = cx.install(&ns, &["--runner", "external-secrets"]);
         assert_ne!(r.code, 0);
         assert!(
@@ -134,53 +132,37 @@ fn external_secrets_runner_needs_the_operator() {
             r.stderr
         );
         assert!(cx.versions(&ns).is_empty(), "nothing written");
-        for (group, kind, plural, version) in [
-            (
-                "external-secrets.io",
-                "ExternalSecret",
-                "externalsecrets",
-                "v1",
-            ),
-            (
-                "generators.external-secrets.io",
-                "ECRAuthorizationToken",
-                "ecrauthorizationtokens",
-                "v1alpha1",
-            ),
-        ] {
-            cx.cp.create(&json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-                "metadata": {"name": format!("{plural}.{group}")},
-                "spec": {"group": group, "scope": "Namespaced",
-                    "names": {"kind": kind, "plural": plural, "singular": kind.to_ascii_lowercase(), "listKind": format!("{kind}List")},
-                    "versions": [{"name": version, "served": true, "storage": true,
-                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}));
-            cx.cp.kubectl_ok(&[
-                "wait",
-                "--for=condition=Established",
-                &format!("crd/{plural}.{group}"),
-            ]);
-        }
+    });
+    if !eso::install(cx.cp) {
+        return;
     }
+    // ESO's own schemas, strict: a field they do not know is refused, so
+    // the install below is checked field by field.
+    let probe = json!({"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+        "metadata": {"name": "probe", "namespace": ns},
+        "spec": {"refreshInterval": "1h", "refreshIntervall": "1h"}});
+    let r = cx.cp.kubectl_with_stdin(
+        &["apply", "--server-side", "--validate=strict", "-f", "-"],
+        &probe.to_string(),
+    );
+    assert_ne!(r.code, 0, "ESO's schema accepted an unknown field");
+    assert!(r.stderr.contains("refreshIntervall"), "{}", r.stderr);
+
     let r = cx.install(&ns, &["--runner", "external-secrets"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        cx.get("externalsecret", &ns, "ecr-cred").is_some()
-            || !cx
-                .cp
-                .get_json(&["externalsecrets", "-n", &ns])
-                .expect("list")["items"]
-                .as_array()
-                .expect("items")
-                .is_empty()
-    );
-    assert!(
-        !cx.cp
-            .get_json(&["ecrauthorizationtokens", "-n", &ns])
-            .expect("list")["items"]
-            .as_array()
-            .expect("items")
-            .is_empty()
-    );
+    for (kind, name) in [
+        ("externalsecret", "ecr-cred-refresher"),
+        ("ecrauthorizationtoken", "ecr-cred-refresher"),
+    ] {
+        let obj = cx.get(kind, &ns, name);
+        let obj = obj.unwrap_or_else(|| {
+            panic!(
+                "{kind}/{name} stored: {:?}",
+                cx.cp.get_json(&[&format!("{kind}s"), "-n", &ns])
+            )
+        });
+        assert_applied_by_uepe(&obj);
+    }
 }
 
 /// The Pods of Job `job` in `ns`.
