@@ -129,7 +129,7 @@ impl Cx {
 /// Written by server-side apply as `kubectl-uepe` and by nothing else, and
 /// without kubectl's client-side last-applied annotation.
 #[track_caller]
-fn assert_applied_by_uepe(obj: &Value) {
+pub(crate) fn assert_applied_by_uepe(obj: &Value) {
     let what = format!(
         "{}/{}",
         obj["kind"].as_str().unwrap_or_default(),

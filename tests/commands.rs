@@ -148,22 +148,7 @@ fn assert_same_secret(setup: &Setup, want: &Value) {
         .cp
         .get_json(&["secret", name, "-n", ns])
         .unwrap_or_else(|| panic!("no Secret {ns}/{name} in the cluster"));
-    let managers: Vec<(&str, &str)> = got["metadata"]["managedFields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| {
-            (
-                m["manager"].as_str().unwrap_or_default(),
-                m["operation"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        managers,
-        [("kubectl-uepe", "Apply")],
-        "{ns}/{name}: a server-side apply by kubectl-uepe, and nothing else"
-    );
+    crate::cluster::assert_applied_by_uepe(&got);
     assert_eq!(got["type"], want["type"], "{ns}/{name}: type");
     // Compared without printing: the data holds the secrets.
     assert!(
@@ -175,12 +160,6 @@ fn assert_same_secret(setup: &Setup, want: &Value) {
     assert_eq!(
         got["metadata"]["labels"], want["metadata"]["labels"],
         "{ns}/{name}: labels"
-    );
-    assert!(
-        got["metadata"]["annotations"]
-            .get("kubectl.kubernetes.io/last-applied-configuration")
-            .is_none(),
-        "{ns}/{name}: a last-applied-configuration annotation (it holds the whole Secret)"
     );
     assert_eq!(
         got["metadata"]["annotations"], want["metadata"]["annotations"],
