@@ -8,6 +8,7 @@
 // mod first_run;
 mod in_cluster;
 mod refresher;
+mod runners;
 mod secret;
 
 use serde_json::Value;
