@@ -6,6 +6,7 @@
 // Ported to the real control plane next (they used the removed double):
 // mod errors;
 // mod first_run;
+mod doctor;
 mod in_cluster;
 mod refresher;
 mod runners;
