@@ -6,8 +6,10 @@
 // Ported to the real control plane next (they used the removed double):
 // mod errors;
 // mod first_run;
+mod doctor;
 mod in_cluster;
 mod refresher;
+mod runners;
 mod secret;
 
 use serde_json::Value;

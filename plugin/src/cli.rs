@@ -403,6 +403,9 @@ pub struct DoctorArgs {
     /// Registry the pull secret must hold a key for [default: the vendor's ECR registry].
     #[arg(long)]
     pub registry: Option<String>,
+    /// Check that this ServiceAccount (the one the UEPE pods run as) lists the pull secret in each namespace.
+    #[arg(long)]
+    pub service_account: Option<String>,
     /// The cluster.
     #[command(flatten)]
     pub kube: KubeArgs,

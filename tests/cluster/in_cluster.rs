@@ -247,22 +247,25 @@ fn the_plugin_runner_refreshes_in_a_pod_with_its_own_token() {
     let (ns, other) = (cp.namespace("runner"), cp.namespace("runner-other"));
     let dir = tempdir();
     let admin = cp.admin_kubeconfig(dir.path(), &ns);
-    let install = run_with_stdin(
-        uepe(&[
-            "--kubeconfig",
-            admin.to_str().unwrap_or_default(),
-            "cronjob",
-            "install",
-            "--runner",
-            "plugin",
-            "--image",
-            "registry.example/kubectl-uepe:v0.1.0",
-            "--password-stdin",
-            "-n",
-            &ns,
-        ]),
-        PASSWORD,
-    );
+    let mut install = uepe(&[
+        "--kubeconfig",
+        admin.to_str().unwrap_or_default(),
+        "cronjob",
+        "install",
+        "--runner",
+        "plugin",
+        "--image",
+        "registry.example/kubectl-uepe:v0.1.0",
+        "--password-stdin",
+        "-n",
+        &ns,
+    ]);
+    // A live install stores long-lived keys for the refresher (issue 11).
+    install
+        .env("AWS_ACCESS_KEY_ID", &moto.reader.id)
+        .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
+    let install = run_with_stdin(install, PASSWORD);
+    assert!(!install.stderr.contains(&moto.reader.secret));
     assert_eq!(install.code, 0, "{}", install.stderr);
     let token = cp.token(&ns, "ecr-cred-refresher");
     let pod = Pod {

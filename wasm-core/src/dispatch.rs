@@ -624,6 +624,7 @@ fn suggest(i: &SuggestInput) -> Result<String, Errors> {
         role_arn: given(&i.role_arn),
         region: given(&i.region),
         profile: given(&i.profile),
+        service_account: given(&i.service_account),
     };
     Ok(suggest::line(i.command.trim(), opts, &g))
 }

@@ -69,6 +69,9 @@ pub struct SuggestInput {
     /// AWS profile.
     #[serde(default)]
     pub profile: Option<String>,
+    /// ServiceAccount that lists the pull secret.
+    #[serde(default)]
+    pub service_account: Option<String>,
 }
 
 /// Inputs of `mirror-plan`.

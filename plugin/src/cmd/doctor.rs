@@ -116,12 +116,23 @@ pub struct CronFixes {
     pub run: String,
 }
 
-/// Judges the CronJob: present, and a success within 12 hours.
+/// Judges the CronJob: present, not suspended, and a success within 12
+/// hours. A suspended CronJob makes no Job whatever its last success was.
 pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>, fix: &CronFixes) -> Check {
     let label = format!("cronjob {ns}/{name}");
     let Some(cj) = cj else {
         return check(&label, false, "not installed", fix.install.as_str());
     };
+    if cj["spec"]["suspend"].as_bool() == Some(true) {
+        return check(
+            &label,
+            false,
+            "suspended: it schedules no Job",
+            format!(
+                r#"kubectl -n {ns} patch cronjob {name} --type=merge -p '{{"spec":{{"suspend":false}}}}'"#
+            ),
+        );
+    }
     match cj["status"]["lastSuccessfulTime"].as_str() {
         Some(t) if seconds_until(t).is_some_and(|s| s > -12 * 3600) => {
             check(&label, true, format!("last success {t}"), "")
@@ -134,6 +145,86 @@ pub fn judge_cron_job(ns: &str, name: &str, cj: Option<&Value>, fix: &CronFixes)
         ),
         None => check(&label, false, "never succeeded", fix.run.as_str()),
     }
+}
+
+/// Judges the newest of the CronJob's Jobs still kept: failed or not. `run`
+/// is the command that runs it again and waits.
+pub fn judge_last_job(ns: &str, jobs: &[Value], run: &str) -> Check {
+    let label = "last job";
+    let created = |j: &&Value| {
+        (
+            j["metadata"]["creationTimestamp"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            j["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let Some(job) = jobs.iter().max_by_key(created) else {
+        return check(label, true, "none kept", "");
+    };
+    let name = job["metadata"]["name"].as_str().unwrap_or_default();
+    let condition = |t: &str| {
+        job["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["type"] == t && c["status"] == "True")
+    };
+    if let Some(failed) = condition("Failed") {
+        return check(
+            label,
+            false,
+            format!(
+                "job.batch/{name} failed: {}: {}",
+                failed["reason"].as_str().unwrap_or("Failed"),
+                failed["message"].as_str().unwrap_or_default()
+            ),
+            format!("read why with `kubectl -n {ns} logs job/{name}`, then {run}"),
+        );
+    }
+    let state = if condition("Complete").is_some() {
+        "succeeded"
+    } else {
+        "running"
+    };
+    check(label, true, format!("job.batch/{name} {state}"), "")
+}
+
+/// Judges a ServiceAccount the UEPE pods run as: present, and its
+/// imagePullSecrets list the pull secret. `add` is the command that adds it.
+pub fn judge_service_account(
+    ns: &str,
+    sa: &str,
+    secret: &str,
+    found: Option<&Value>,
+    add: &str,
+) -> Check {
+    let label = format!("serviceaccount {ns}/{sa}");
+    let Some(found) = found else {
+        return check(
+            &label,
+            false,
+            "missing",
+            format!("kubectl -n {ns} create serviceaccount {sa}, then {add}"),
+        );
+    };
+    let listed = found["imagePullSecrets"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|e| e["name"] == secret));
+    check(
+        &label,
+        listed,
+        if listed {
+            format!("lists {secret}")
+        } else {
+            format!("does not list {secret} in imagePullSecrets")
+        },
+        add,
+    )
 }
 
 /// Judges the `external-secrets` runner: its ExternalSecret is Ready.
@@ -309,6 +400,17 @@ pub async fn run(
             &create,
             by_eso,
         ));
+        if let Some(sa) = &a.service_account {
+            let found = cluster
+                .get(&Kind::new("v1", "ServiceAccount"), Some(ns), sa)
+                .await?;
+            let add = Given {
+                service_account: Some(sa.clone()),
+                ..hint.in_namespaces(&[ns.to_owned()])
+            }
+            .line(core, "secret create")?;
+            checks.push(judge_service_account(ns, sa, name, found.as_ref(), &add));
+        }
         let pods = cluster.list(&Kind::new("v1", "Pod"), ns, "").await?;
         checks.push(judge_pods(ns, &pods));
     }
@@ -316,10 +418,16 @@ pub async fn run(
         install: hint.line(core, "cronjob install")?,
         run: hint.line(core, "cronjob run --wait")?,
     };
-    checks.push(match &installed {
-        Installed::ExternalSecret(es) => judge_external_secret(plan.home(), es),
-        Installed::CronJob(cj) => judge_cron_job(plan.home(), plan.name(), Some(cj), &fix),
-        Installed::Nothing => judge_cron_job(plan.home(), plan.name(), None, &fix),
-    });
+    match &installed {
+        Installed::ExternalSecret(es) => checks.push(judge_external_secret(plan.home(), es)),
+        Installed::CronJob(cj) => {
+            checks.push(judge_cron_job(plan.home(), plan.name(), Some(cj), &fix));
+            let jobs = cluster
+                .list(&Kind::new("batch/v1", "Job"), plan.home(), &plan.selector())
+                .await?;
+            checks.push(judge_last_job(plan.home(), &jobs, &fix.run));
+        }
+        Installed::Nothing => checks.push(judge_cron_job(plan.home(), plan.name(), None, &fix)),
+    }
     print(&checks, out)
 }

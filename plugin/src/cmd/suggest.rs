@@ -34,6 +34,8 @@ pub struct Given {
     pub region: Option<String>,
     /// `--profile`.
     pub profile: Option<String>,
+    /// `--service-account`.
+    pub service_account: Option<String>,
 }
 
 impl Given {
@@ -71,6 +73,7 @@ impl Given {
             "role-arn": self.role_arn,
             "region": self.region,
             "profile": self.profile,
+            "service-account": self.service_account,
         }))?)
     }
 }

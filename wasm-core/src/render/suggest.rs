@@ -29,6 +29,8 @@ pub enum Opt {
     Region,
     /// `--profile`.
     Profile,
+    /// `--service-account`.
+    ServiceAccount,
 }
 
 const CLUSTER: [Opt; 4] = [Opt::Kubeconfig, Opt::Context, Opt::Namespace, Opt::Name];
@@ -63,6 +65,7 @@ pub const COMMANDS: [(&str, &[Opt]); 7] = [
             Opt::Namespace,
             Opt::Name,
             Opt::Registry,
+            Opt::ServiceAccount,
         ],
     ),
     (
@@ -89,6 +92,7 @@ pub const COMMANDS: [(&str, &[Opt]); 7] = [
             Opt::Username,
             Opt::Region,
             Opt::Profile,
+            Opt::ServiceAccount,
         ],
     ),
 ];
@@ -121,6 +125,8 @@ pub struct Given<'a> {
     pub region: Option<&'a str>,
     /// `--profile`.
     pub profile: Option<&'a str>,
+    /// `--service-account`.
+    pub service_account: Option<&'a str>,
 }
 
 /// `kubectl uepe COMMAND OPTIONS...`, each value quoted for a POSIX shell.
@@ -149,6 +155,7 @@ pub fn line(command: &str, opts: &[Opt], g: &Given<'_>) -> String {
             Opt::RoleArn => push("--role-arn", g.role_arn),
             Opt::Region => push("--region", g.region),
             Opt::Profile => push("--profile", g.profile),
+            Opt::ServiceAccount => push("--service-account", g.service_account),
         }
     }
     words.join(" ")
@@ -201,5 +208,24 @@ mod tests {
             "kubectl uepe commands credentials"
         );
         assert_eq!(shell_word("it's"), r"'it'\''s'");
+        // The ServiceAccount goes where the command takes it, nowhere else.
+        let g = Given {
+            namespaces: &ns,
+            service_account: Some("uepe-pods"),
+            ..Given::default()
+        };
+        let secret_create = COMMANDS
+            .iter()
+            .find(|(n, _)| *n == "secret create")
+            .map(|(_, o)| *o)
+            .unwrap_or_default();
+        assert_eq!(
+            line("secret create", secret_create, &g),
+            "kubectl uepe secret create -n prod,qa --service-account uepe-pods"
+        );
+        assert_eq!(
+            line("cronjob status", &CLUSTER, &g),
+            "kubectl uepe cronjob status -n prod,qa"
+        );
     }
 }
