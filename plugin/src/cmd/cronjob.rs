@@ -120,8 +120,13 @@ impl Plan {
             .find(|o| o["kind"] == "ExternalSecret" && o["metadata"]["namespace"] == self.home());
         if let Some(es) = es {
             let name = es["metadata"]["name"].as_str().unwrap_or_default();
-            if let Some(found) = cluster.get(&Kind::of(es), Some(self.home()), name).await? {
-                return Ok(Installed::ExternalSecret(found));
+            match cluster.get(&Kind::of(es), Some(self.home()), name).await {
+                Ok(Some(found)) => return Ok(Installed::ExternalSecret(found)),
+                Ok(None) => {}
+                // No ESO CRDs: the API server does not serve the group and
+                // answers a bare `404 page not found`, not a NotFound Status.
+                Err(ClusterError::Api { code: 404, .. }) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(Installed::Nothing)
