@@ -247,23 +247,26 @@ fn the_plugin_runner_refreshes_in_a_pod_with_its_own_token() {
     let (ns, other) = (cp.namespace("runner"), cp.namespace("runner-other"));
     let dir = tempdir();
     let admin = cp.admin_kubeconfig(dir.path(), &ns);
-    let install = run_with_stdin(
-        uepe(&[
-            "--kubeconfig",
-            admin.to_str().unwrap_or_default(),
-            "cronjob",
-            "install",
-            "--runner",
-            "plugin",
-            "--image",
-            "registry.example/kubectl-uepe:v0.1.0",
-            "--password-stdin",
-            "-n",
-            &ns,
-        ]),
-        PASSWORD,
-    );
+    let mut install = uepe(&[
+        "--kubeconfig",
+        admin.to_str().unwrap_or_default(),
+        "cronjob",
+        "install",
+        "--runner",
+        "plugin",
+        "--image",
+        "registry.example/kubectl-uepe:v0.1.0",
+        "--password-stdin",
+        "-n",
+        &ns,
+    ]);
+    // The refresher's own keys (issue 11 item 2: install refuses without).
+    install
+        .env("AWS_ACCESS_KEY_ID", &moto.reader.id)
+        .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
+    let install = run_with_stdin(install, PASSWORD);
     assert_eq!(install.code, 0, "{}", install.stderr);
+    assert!(!install.stderr.contains(&moto.reader.secret));
     let token = cp.token(&ns, "ecr-cred-refresher");
     let pod = Pod {
         ca_pem: Some(&cp.ca_pem),
