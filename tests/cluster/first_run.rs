@@ -476,11 +476,12 @@ fn reads(log: &[Audited], path: &str) -> usize {
 }
 
 /// Item 5: each pull secret is one line of `status`, one check of
-/// `doctor` and one request each. Where ESO's CRDs are still absent this
-/// runs without them too: the ExternalSecret read then gets the bare 404 of
-/// a group the server does not serve, which means "not installed".
+/// `doctor` and one request each. Run without ESO's CRDs when they are
+/// still absent (the ExternalSecret read then gets the bare 404 of a group
+/// the server does not serve, which means "not installed"); its name sorts
+/// before the tests that install them, so a whole run starts it first.
 #[test]
-fn status_and_doctor_read_and_count_each_object_once() {
+fn each_object_is_read_once_by_status_and_doctor() {
     let Some(fr) = Fr::new("foo") else { return };
     let (foo, bar) = (fr.ns.clone(), fr.cp.namespace("bar"));
     let both = format!("{foo},{bar}");
@@ -549,7 +550,7 @@ fn status_and_doctor_read_and_count_each_object_once() {
         // cluster, then namespace, secret and pods in each, then the CronJob.
         assert!(r.stderr.contains("3 of 8 checks failed"), "{}", r.stderr);
     };
-    if fr.cp.without_eso(&check).is_none() {
+    if fr.cp.without_eso(check).is_none() {
         eprintln!(
             "ESO's CRDs were installed by another test first: status and doctor run with them"
         );
