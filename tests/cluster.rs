@@ -3,10 +3,9 @@
 //! kube-controller-manager). Each test works in namespaces of its own; what
 //! a test asserts is read back with kubectl, as a person would check it.
 
-// Ported to the real control plane next (they used the removed double):
-// mod errors;
-// mod first_run;
 mod doctor;
+mod errors;
+mod first_run;
 mod in_cluster;
 mod refresher;
 mod runners;

@@ -62,6 +62,47 @@ fn rbac_refuses_a_user_bound_to_nothing_and_view_stops_at_secrets() {
     );
 }
 
+/// The audit log gives a user's requests exactly: each once, in order,
+/// with the verb and answer, and without anyone else's (the admin's, the
+/// marker that makes sure the log caught up).
+#[test]
+fn the_audit_log_lists_each_request_of_a_user_once() {
+    let Some(cp) = ControlPlane::get() else {
+        return;
+    };
+    let ns = cp.namespace("audit");
+    let user = format!("counted-{ns}");
+    let dir = tempdir();
+    let kc = cp.kubeconfig(
+        dir.path(),
+        &ns,
+        Identity::User {
+            user: &user,
+            group: None,
+        },
+    );
+    assert_eq!(cp.requests_of(&user), [], "nothing yet");
+    let namespace = format!("/api/v1/namespaces/{ns}");
+    let pods = format!("{namespace}/pods");
+    for path in [&namespace, &namespace, &pods] {
+        let r = kubectl_as(cp, &kc, &["get", "--raw", path]);
+        assert!(r.stderr.contains("Forbidden"), "{}", r.stderr);
+    }
+    cp.kubectl_ok(&["get", "--raw", &namespace]);
+    let seen: Vec<(String, String, u16)> = cp
+        .requests_of(&user)
+        .into_iter()
+        .map(|r| (r.verb, r.path, r.code))
+        .collect();
+    let expected = [
+        ("get", &namespace, 403),
+        ("get", &namespace, 403),
+        ("list", &pods, 403),
+    ]
+    .map(|(v, p, c)| (v.to_owned(), p.clone(), c));
+    assert_eq!(seen, expected);
+}
+
 #[test]
 fn a_token_request_token_authenticates_as_the_service_account() {
     let Some(cp) = ControlPlane::get() else {

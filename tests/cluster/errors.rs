@@ -1,7 +1,8 @@
 //! Issue 11, item 13: a refused read of a cluster-scoped resource says so
-//! without a namespace, and an error's causes are each said once.
+//! without a namespace, and an error's causes are each said once. The
+//! refusal is real RBAC: a user bound to nothing may not read a namespace.
 
-use crate::support::apiserver::{ApiServer, write_kubeconfig};
+use super::{Cx, write_kubeconfig};
 use crate::support::{Run, assert_each_part_once, run_with_stdin, tempdir, uepe};
 
 fn secret_create(kubeconfig: &std::path::Path, namespaces: &str) -> Run {
@@ -21,11 +22,11 @@ fn secret_create(kubeconfig: &std::path::Path, namespaces: &str) -> Run {
 
 #[test]
 fn issue_11_item_13_a_forbidden_cluster_scoped_read_names_no_namespace() {
-    let api = ApiServer::start(&["uepe"]);
+    let Some(cx) = Cx::new() else { return };
+    let ns = cx.cp.namespace("forbidden");
+    let user = format!("nobody-{ns}");
     // Namespaces are cluster-scoped: secret create reads each one first.
-    api.forbid("get", "namespaces", "");
-    let dir = tempdir();
-    let r = secret_create(&api.kubeconfig(dir.path()), "uepe");
+    let r = secret_create(&cx.user(&user), &ns);
     assert_ne!(r.code, 0);
     let line = r
         .stderr
@@ -37,7 +38,15 @@ fn issue_11_item_13_a_forbidden_cluster_scoped_read_names_no_namespace() {
         "{line}"
     );
     assert!(!line.contains("in namespace"), "{line}");
-    assert!(api.writes().is_empty(), "{:?}", api.writes());
+    let requests = cx.cp.requests_of(&user);
+    assert_eq!(
+        requests
+            .iter()
+            .map(|r| (r.verb.as_str(), r.path.as_str(), r.code))
+            .collect::<Vec<_>>(),
+        [("get", format!("/api/v1/namespaces/{ns}").as_str(), 403)],
+        "the refused read, and nothing tried after it"
+    );
 }
 
 #[test]

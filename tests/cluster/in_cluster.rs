@@ -260,13 +260,13 @@ fn the_plugin_runner_refreshes_in_a_pod_with_its_own_token() {
         "-n",
         &ns,
     ]);
-    // A live install stores long-lived keys for the refresher (issue 11).
+    // The refresher's own keys (issue 11 item 2: install refuses without).
     install
         .env("AWS_ACCESS_KEY_ID", &moto.reader.id)
         .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
     let install = run_with_stdin(install, PASSWORD);
-    assert!(!install.stderr.contains(&moto.reader.secret));
     assert_eq!(install.code, 0, "{}", install.stderr);
+    assert!(!install.stderr.contains(&moto.reader.secret));
     let token = cp.token(&ns, "ecr-cred-refresher");
     let pod = Pod {
         ca_pem: Some(&cp.ca_pem),

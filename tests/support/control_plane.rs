@@ -14,20 +14,26 @@
 //!
 //! Tests share it: each takes its own namespace (`namespace`) and, when it
 //! needs a restricted identity, its own user or ServiceAccount.
+//!
+//! The API server keeps an audit log ([`audit`]): a test that counts the
+//! requests of the code under test runs it as a user of its own and reads
+//! that user's requests back with [`ControlPlane::requests_of`].
 
 #![allow(dead_code)]
 
+pub mod audit;
 mod pki;
 mod process;
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{Run, peers, run_with_stdin};
+pub use audit::Audited;
 pub use pki::Ca as TestCa;
 pub use process::{Guarded, spawn as spawn_guarded};
 
@@ -57,20 +63,32 @@ pub struct ControlPlane {
     dir: PathBuf,
     admin: PathBuf,
     kubectl: PathBuf,
+    audit_log: PathBuf,
     next: AtomicU32,
+    /// Whether ESO's CRDs are installed; held while a test needs them absent.
+    eso: Mutex<bool>,
     etcd: Guarded,
     apiserver: Guarded,
     controllers: Option<Guarded>,
 }
 
-/// The peer binaries (`UEPE_GO_DIR/bin`, as for the installer; default
-/// `/var/tmp/uepe-go/bin`).
-pub fn go_bin(name: &str) -> PathBuf {
-    std::env::var_os("UEPE_GO_DIR")
-        .map_or_else(|| PathBuf::from("/var/tmp/uepe-go"), PathBuf::from)
-        .join("bin")
-        .join(name)
+/// Where install.sh's `go` and `eso_crds` groups put what they make
+/// (`UEPE_GO_DIR`, as for the installer; default `/var/tmp/uepe-go`).
+pub fn go_dir() -> PathBuf {
+    std::env::var_os("UEPE_GO_DIR").map_or_else(|| PathBuf::from("/var/tmp/uepe-go"), PathBuf::from)
 }
+
+/// The peer binaries (`UEPE_GO_DIR/bin`).
+pub fn go_bin(name: &str) -> PathBuf {
+    go_dir().join("bin").join(name)
+}
+
+/// The CRDs of External Secrets Operator's kinds that the `external-secrets`
+/// runner makes, as ESO ships them.
+pub const ESO_CRDS: [&str; 2] = [
+    "externalsecrets.external-secrets.io",
+    "ecrauthorizationtokens.generators.external-secrets.io",
+];
 
 /// A peer built by install.sh's `go` group: its path, or `None` after a loud
 /// skip (CI: a panic).
@@ -288,6 +306,59 @@ impl ControlPlane {
         Some(serde_json::from_str(&r.stdout).expect("kubectl JSON"))
     }
 
+    /// Installs ESO's own CRDs ([`ESO_CRDS`], from install.sh's `eso_crds`
+    /// group) once for all tests; `None` after a loud skip when they are
+    /// not on the machine. Waits for a test inside
+    /// [`without_eso`](Self::without_eso) to finish first.
+    pub fn eso_crds(&self) -> Option<()> {
+        let dir = peers::require_path(
+            "ESO CRDs",
+            &go_dir().join("eso-crds"),
+            "bash tests/peers/install.sh eso_crds",
+        )?;
+        let mut installed = self.eso.lock().unwrap_or_else(PoisonError::into_inner);
+        if !*installed {
+            for crd in ESO_CRDS {
+                let (plural, group) = crd.split_once('.').expect("plural.group");
+                let file = dir.join(format!("{group}_{plural}.yaml"));
+                // Server-side: the CRDs are too big for the last-applied annotation.
+                self.kubectl_ok(&["apply", "--server-side", "-f", &file.display().to_string()]);
+                self.kubectl_ok(&[
+                    "wait",
+                    "--for=condition=Established",
+                    "--timeout=30s",
+                    &format!("crd/{crd}"),
+                ]);
+            }
+            *installed = true;
+        }
+        Some(())
+    }
+
+    /// Runs `f` while ESO's CRDs are not installed, keeping them out until
+    /// it returns; `None`, without running it, when another test installed
+    /// them already (tests share the control plane and run in any order).
+    pub fn without_eso<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
+        let installed = self.eso.lock().unwrap_or_else(PoisonError::into_inner);
+        let absent = !*installed && self.get_json(&["crd", ESO_CRDS[0]]).is_none();
+        absent.then(f)
+    }
+
+    /// Every request user `user` made so far, in order, as the API server's
+    /// audit log recorded them (the admin's are not logged). A marker
+    /// request as `user` makes sure the log has caught up; it is not listed.
+    pub fn requests_of(&self, user: &str) -> Vec<Audited> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let marker = format!("{}{n}", audit::MARKER);
+        // A directory per marker: kubeconfig() rewrites its files.
+        let dir = self.dir.join(format!("audit-marker-{n}"));
+        std::fs::create_dir_all(&dir).expect("audit marker dir");
+        let kc = self.kubeconfig(&dir, "default", Identity::User { user, group: None });
+        audit::send_marker(&self.kubectl, &kc, &dir, &marker);
+        let _ = std::fs::remove_dir_all(&dir);
+        audit::requests_of(&self.audit_log, user, &marker)
+    }
+
     /// The peers' logs (for a failure message).
     pub fn logs(&self) -> String {
         let kcm = self
@@ -326,6 +397,8 @@ fn start(
     let signing = pki::signing_key();
     let sa_key = file("sa.key", &signing.key);
     let sa_pub = file("sa.pub", &signing.cert);
+    let audit_policy = file("audit-policy.yaml", audit::POLICY);
+    let audit_log = dir.join("audit.log");
 
     let (client, peer, port) = (
         process::free_port(),
@@ -369,6 +442,12 @@ fn start(
         // Only a range to allocate Service IPs from; nothing routes to it.
         "--service-cluster-ip-range=10.96.0.0/24".to_owned(),
         "--profiling=false".to_owned(),
+        format!("--audit-policy-file={audit_policy}"),
+        format!("--audit-log-path={}", audit_log.display()),
+        // Each event is written before the request's handler returns (the
+        // default for the log backend, said here because counting relies
+        // on it: `batch` would write them seconds later).
+        "--audit-log-mode=blocking".to_owned(),
     ];
     let apiserver = process::spawn(
         apiserver_bin,
@@ -384,7 +463,9 @@ fn start(
         ca,
         admin: PathBuf::new(),
         kubectl: kubectl.to_path_buf(),
+        audit_log,
         next: AtomicU32::new(0),
+        eso: Mutex::new(false),
         etcd,
         apiserver,
         controllers: None,

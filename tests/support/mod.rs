@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub mod control_plane;
-pub mod eso;
 pub mod moto;
 pub mod peers;
 pub mod registry;

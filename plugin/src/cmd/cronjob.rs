@@ -123,8 +123,8 @@ impl Plan {
             match cluster.get(&Kind::of(es), Some(self.home()), name).await {
                 Ok(Some(found)) => return Ok(Installed::ExternalSecret(found)),
                 Ok(None) => {}
-                // Without ESO's CRDs the server has no such path at all and
-                // answers a bare 404, not a NotFound Status.
+                // No ESO CRDs: the API server does not serve the group and
+                // answers a bare `404 page not found`, not a NotFound Status.
                 Err(ClusterError::Api { code: 404, .. }) => {}
                 Err(e) => return Err(e.into()),
             }
