@@ -160,17 +160,10 @@ fn show_default(cmd: clap::Command, id: &str, default: &str) -> clap::Command {
     })
 }
 
-/// The whole command line: the derive structs, the core's defaults, the
-/// examples and the flag pairs that exclude each other.
-pub fn command(choices: &Choices) -> clap::Command {
+/// The command line as parsed: the derive structs, the examples and the
+/// flag pairs that exclude each other; no text from the core.
+fn parser() -> clap::Command {
     let mut cmd = Cli::command();
-    let d = &choices.defaults;
-    for path in [&["cronjob", "install"][..], &["mirror"]] {
-        cmd = at(cmd, path, &|c| {
-            let c = show_default(c, "aws_cli_image", &d.aws_cli_image);
-            show_default(c, "kubectl_image", &d.kubectl_image)
-        });
-    }
     // With the password on stdin, secret create asks AWS nothing.
     cmd = at(cmd, &["secret", "create"], &|c| {
         c.mut_arg("password_stdin", |a| {
@@ -184,10 +177,37 @@ pub fn command(choices: &Choices) -> clap::Command {
     cmd
 }
 
+/// The whole command line as its help shows it: [`parser`] with the core's
+/// defaults in the flags' help.
+pub fn command(choices: &Choices) -> clap::Command {
+    let mut cmd = parser();
+    let d = &choices.defaults;
+    for path in [&["cronjob", "install"][..], &["mirror"]] {
+        cmd = at(cmd, path, &|c| {
+            let c = show_default(c, "aws_cli_image", &d.aws_cli_image);
+            show_default(c, "kubectl_image", &d.kubectl_image)
+        });
+    }
+    cmd
+}
+
 /// Parses the process's arguments; help, version and usage errors exit
-/// here, as clap's `parse` does.
+/// here, as clap's `parse` does. The core's defaults only change help
+/// text, so the core is asked for them only when help is to be shown,
+/// not on every start.
 pub fn parse(core: &Core) -> Result<Cli, Error> {
-    let choices = Choices::of(core)?;
-    let matches = command(&choices).get_matches();
+    use clap::error::ErrorKind::{DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand};
+    let matches = match parser().try_get_matches() {
+        Ok(m) => m,
+        Err(e)
+            if matches!(
+                e.kind(),
+                DisplayHelp | DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            command(&Choices::of(core)?).get_matches()
+        }
+        Err(e) => e.exit(),
+    };
     Cli::from_arg_matches(&matches).map_err(|e| e.exit())
 }
