@@ -59,6 +59,17 @@ impl Cx {
         run_with_stdin(self.uepe_as(&self.admin, args), "")
     }
 
+    /// `cronjob run -n NS` (no wait); the name of the Job it created.
+    fn start_job(&self, ns: &str) -> String {
+        let r = self.run(&["cronjob", "run", "-n", ns]);
+        assert_eq!(r.code, 0, "cronjob run -n {ns}: {}", r.stderr);
+        r.stdout
+            .trim()
+            .trim_start_matches("job.batch/")
+            .trim_end_matches(" created")
+            .to_owned()
+    }
+
     /// `kubectl-uepe ARGS` as `kubeconfig`'s user with the password on
     /// stdin; checks that it did not leak.
     fn with_password_as(&self, kubeconfig: &Path, args: &[&str]) -> Run {
@@ -169,18 +180,20 @@ fn write_kubeconfig(path: &Path, name: &str, server: &str) -> PathBuf {
     path.to_owned()
 }
 
-#[test]
-fn an_unreachable_server_is_named() {
-    let dir = tempdir();
+/// A kubeconfig in `dir` for a loopback port nothing listens on, and the port.
+fn unreachable_kubeconfig(dir: &Path) -> (PathBuf, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let kc = write_kubeconfig(
-        &dir.path().join("kc"),
-        "c",
-        &format!("http://127.0.0.1:{port}"),
-    );
+    let kc = write_kubeconfig(&dir.join("kc"), "c", &format!("http://127.0.0.1:{port}"));
+    (kc, port)
+}
+
+#[test]
+fn an_unreachable_server_is_named() {
+    let dir = tempdir();
+    let (kc, port) = unreachable_kubeconfig(dir.path());
     let r = run_with_stdin(
         uepe(&[
             "--kubeconfig",

@@ -267,14 +267,7 @@ fn doctor_names_a_failed_last_job() {
         "-p",
         r#"{"spec":{"jobTemplate":{"spec":{"backoffLimit":0}}}}"#,
     ]);
-    let r = cx.run(&["cronjob", "run", "-n", &ns]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let job = r
-        .stdout
-        .trim()
-        .trim_start_matches("job.batch/")
-        .trim_end_matches(" created")
-        .to_owned();
+    let job = cx.start_job(&ns);
     let pods = || {
         cx.cp
             .get_json(&["pods", "-n", &ns, "-l", &format!("job-name={job}")])

@@ -2,7 +2,7 @@
 //! without a namespace, and an error's causes are each said once. The
 //! refusal is real RBAC: a user bound to nothing may not read a namespace.
 
-use super::{Cx, write_kubeconfig};
+use super::{Cx, unreachable_kubeconfig};
 use crate::support::{Run, assert_each_part_once, run_with_stdin, tempdir, uepe};
 
 fn secret_create(kubeconfig: &std::path::Path, namespaces: &str) -> Run {
@@ -52,15 +52,7 @@ fn issue_11_item_13_a_forbidden_cluster_scoped_read_names_no_namespace() {
 #[test]
 fn issue_11_item_13_an_unreachable_server_says_each_cause_once() {
     let dir = tempdir();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let kc = write_kubeconfig(
-        &dir.path().join("kc"),
-        "c",
-        &format!("http://127.0.0.1:{port}"),
-    );
+    let (kc, _) = unreachable_kubeconfig(dir.path());
     let r = secret_create(&kc, "uepe");
     assert_ne!(r.code, 0);
     let line = r

@@ -100,14 +100,7 @@ fn every_runner_is_admitted_by_restricted_pod_security_without_a_warning() {
         assert!(!r.stderr.contains("Warning"), "{runner}: {}", r.stderr);
         // A Job made from the CronJob is admitted too (its Pod is what
         // Pod Security judges).
-        let r = cx.run(&["cronjob", "run", "-n", &ns]);
-        assert_eq!(r.code, 0, "{runner}: {}", r.stderr);
-        let job = r
-            .stdout
-            .trim()
-            .trim_start_matches("job.batch/")
-            .trim_end_matches(" created")
-            .to_owned();
+        let job = cx.start_job(&ns);
         cx.cp.wait_for(&format!("{runner}: a pod of {job}"), || {
             !pods_of(&cx, &ns, &job).is_empty()
         });
