@@ -229,6 +229,7 @@ impl Cluster {
         let (api, _) = self.api(kind, namespace);
         match api.get_opt(name).await {
             Ok(o) => Ok(o.map(|o| serde_json::to_value(o).unwrap_or(Value::Null))),
+            Err(e) if unserved(&e) => Ok(None),
             Err(e) => Err(self.error(e, "get", kind, namespace.unwrap_or_default(), name)),
         }
     }
@@ -241,10 +242,11 @@ impl Cluster {
         selector: &str,
     ) -> Result<Vec<Value>, ClusterError> {
         let (api, _) = self.api(kind, Some(namespace));
-        let list = api
-            .list(&ListParams::default().labels(selector))
-            .await
-            .map_err(|e| self.error(e, "list", kind, namespace, ""))?;
+        let list = match api.list(&ListParams::default().labels(selector)).await {
+            Ok(list) => list,
+            Err(e) if unserved(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(self.error(e, "list", kind, namespace, "")),
+        };
         Ok(list
             .items
             .into_iter()
@@ -309,6 +311,14 @@ impl Cluster {
             .map(|v| v.git_version)
             .map_err(|e| self.transport(&e))
     }
+}
+
+/// A kind the server does not serve (a CRD not installed, such as ESO's):
+/// the path does not exist and the server answers a bare `404 page not
+/// found`, not a NotFound Status (which `get_opt` already turns into
+/// `None`). Such a kind has no objects.
+fn unserved(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(status) if status.code == 404)
 }
 
 /// The verb in an RBAC refusal (`User "u" cannot create resource "secrets" ...`).

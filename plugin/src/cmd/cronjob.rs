@@ -120,13 +120,9 @@ impl Plan {
             .find(|o| o["kind"] == "ExternalSecret" && o["metadata"]["namespace"] == self.home());
         if let Some(es) = es {
             let name = es["metadata"]["name"].as_str().unwrap_or_default();
-            match cluster.get(&Kind::of(es), Some(self.home()), name).await {
-                Ok(Some(found)) => return Ok(Installed::ExternalSecret(found)),
-                Ok(None) => {}
-                // No ESO CRDs: the API server does not serve the group and
-                // answers a bare `404 page not found`, not a NotFound Status.
-                Err(ClusterError::Api { code: 404, .. }) => {}
-                Err(e) => return Err(e.into()),
+            // Without ESO's CRDs the kind is not served: nothing found.
+            if let Some(found) = cluster.get(&Kind::of(es), Some(self.home()), name).await? {
+                return Ok(Installed::ExternalSecret(found));
             }
         }
         Ok(Installed::Nothing)
@@ -532,12 +528,8 @@ pub async fn uninstall(
     let mut deleted = 0;
     for kind in plan.refresher_kinds() {
         for ns in &plan.namespaces {
-            let found = match cluster.list(&kind, ns, &selector).await {
-                Ok(f) => f,
-                // A CRD that is not installed (ESO) has nothing to delete.
-                Err(ClusterError::Api { code: 404, .. }) => continue,
-                Err(e) => return Err(e.into()),
-            };
+            // A CRD that is not installed (ESO) lists nothing to delete.
+            let found = cluster.list(&kind, ns, &selector).await?;
             for o in found {
                 let name = o["metadata"]["name"].as_str().unwrap_or_default();
                 let line = cluster.delete(&kind, ns, name).await?;
