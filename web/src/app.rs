@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use crate::block::{OutputBlock, Shown};
 use crate::field::Field;
 use crate::form::{Inputs, Key};
-use crate::outputs::{FieldError, Output};
+use crate::outputs::Output;
+use crate::types::{ChoiceSet, FieldError};
 use crate::{browser, core};
 
 /// The form's values, one signal per input.
@@ -25,8 +26,8 @@ impl Form {
     }
 
     /// Every value, tracked: a memo of it reruns when any input changes.
-    fn snapshot(self) -> Inputs {
-        let mut inputs = Inputs::default();
+    fn snapshot(self, defaults: &crate::types::Defaults) -> Inputs {
+        let mut inputs = Inputs::new(defaults);
         for k in Key::ALL {
             inputs.set(k, self.signal(k).get());
         }
@@ -80,30 +81,43 @@ pub fn App(
     sha256: String,
     /// The core's own version.
     core_version: String,
+    /// The core's defaults and choices of every input.
+    choices: ChoiceSet,
 ) -> impl IntoView {
+    let choices = StoredValue::new(choices);
     let form = Form::new(&initial);
-    let inputs = Memo::new(move |_| form.snapshot());
+    let inputs = Memo::new(move |_| choices.with_value(|c| form.snapshot(&c.defaults)));
     let shown_all = Memo::new(move |_| {
         let i = inputs.read();
         Output::ALL.map(|o| shown(o, &i))
     });
-    Effect::new(move |_| browser::replace_query(&inputs.read().to_query()));
+    Effect::new(move |_| {
+        let query = choices.with_value(|c| inputs.read().to_query(&c.defaults));
+        browser::replace_query(&query);
+    });
 
     let field = move |k: Key| {
         // Memos: a block or list is redrawn only when its own content changes.
         let errors = Memo::new(move |_| messages_for(&shown_all.read()[..], k));
         let value = form.signal(k);
+        let (options, placeholder) = choices.with_value(|c| {
+            (
+                crate::form::choices(k, c).map(<[String]>::to_vec),
+                k.placeholder(&c.defaults).to_owned(),
+            )
+        });
         if k == Key::Image {
             // Only the plugin runner has an image of its own.
             let plugin = move || form.signal(Key::Runner).with(|r| r == "plugin");
             view! {
                 <Show when=plugin>
-                    <Field field=k value=value errors=errors />
+                    <Field field=k value=value errors=errors options=options.clone() placeholder=placeholder.clone() />
                 </Show>
             }
             .into_any()
         } else {
-            view! { <Field field=k value=value errors=errors /> }.into_any()
+            view! { <Field field=k value=value errors=errors options=options placeholder=placeholder /> }
+                .into_any()
         }
     };
     let groups = GROUPS
@@ -122,7 +136,7 @@ pub fn App(
         .enumerate()
         .map(|(n, o)| {
             let shown = Memo::new(move |_| shown_all.read()[n].clone());
-            let cli = Memo::new(move |_| o.cli(&inputs.read()));
+            let cli = Memo::new(move |_| choices.with_value(|c| o.cli(&inputs.read(), &c.defaults)));
             view! { <OutputBlock output=o shown=shown cli=cli /> }
         })
         .collect_view();

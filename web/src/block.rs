@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use crate::browser;
 use crate::field::control_id;
 use crate::form::Key;
-use crate::outputs::{FieldError, Output};
+use crate::outputs::Output;
+use crate::types::FieldError;
 
 /// What an output block shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Shown {
     /// The rendered text.
     Text(String),

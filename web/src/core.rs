@@ -1,25 +1,70 @@
-//! Calls into the core component (see `bindings`) and turns its answers into
-//! Rust values: the rendered text, or the field errors.
+//! Calls into the core component (see `bindings`) with typed requests and
+//! turns its answers into Rust values: the rendered text, or the field
+//! errors.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
 
 use crate::bindings;
-use crate::outputs::{FieldError, parse_errors};
+use crate::types::{ChoiceSet, CommandsRequest, FieldError, ImagesRequest, RefresherRequest};
 
 /// What the core answered to one request.
 pub type Rendered = Result<String, Vec<FieldError>>;
 
-/// Renders one request (a JSON object, see `outputs`).
-pub fn render(request: &str) -> Rendered {
-    bindings::core_render(request).map_err(|thrown| match thrown.as_string() {
-        Some(answer) => parse_errors(&answer),
-        // Not the documented error string: the component itself failed.
-        None => vec![FieldError {
-            field: "request".into(),
-            message: "the core component failed; reload the page".into(),
-        }],
-    })
+/// A request the page sends, one variant per core function it calls.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// `images`.
+    Images(ImagesRequest),
+    /// `commands`.
+    Commands(CommandsRequest),
+    /// `refresher`.
+    Refresher(RefresherRequest),
+}
+
+/// Renders one request.
+pub fn render(request: &Request) -> Rendered {
+    let answer = match request {
+        Request::Images(r) => to_js(r).and_then(bindings::core_images),
+        Request::Commands(r) => to_js(r).and_then(bindings::core_commands),
+        Request::Refresher(r) => to_js(r).and_then(bindings::core_refresher),
+    };
+    match answer {
+        Ok(text) => text.as_string().ok_or_else(failed),
+        Err(thrown) => Err(field_errors(&thrown).unwrap_or_else(failed)),
+    }
+}
+
+/// The defaults and accepted values of every input, as the core decides
+/// them; `None` when the component cannot answer.
+pub fn choices() -> Option<ChoiceSet> {
+    bindings::core_choices().ok().and_then(|v| from_js(&v))
 }
 
 /// The core's own version, or `?` when it cannot say.
 pub fn version() -> String {
     bindings::core_version().unwrap_or_else(|_| "?".into())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    serde_wasm_bindgen::to_value(value).map_err(JsValue::from)
+}
+
+fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
+    serde_wasm_bindgen::from_value(value.clone()).ok()
+}
+
+/// The field errors a thrown `ComponentError` carries as its `payload`.
+fn field_errors(thrown: &JsValue) -> Option<Vec<FieldError>> {
+    let payload = js_sys::Reflect::get(thrown, &JsValue::from_str("payload")).ok()?;
+    from_js::<Vec<FieldError>>(&payload).filter(|e| !e.is_empty())
+}
+
+/// The component itself failed (not an answer about the inputs).
+fn failed() -> Vec<FieldError> {
+    vec![FieldError {
+        field: "request".into(),
+        message: "the core component failed; reload the page".into(),
+    }]
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::form::{Key, choices};
+use crate::form::Key;
 
 /// The element id of a field's control (`f-FLAG`); error lists use
 /// `f-FLAG-error`. Tests and the "fix these fields" links find fields by it.
@@ -14,8 +14,12 @@ pub fn control_id(field: Key) -> String {
 /// A labelled text input or select, with its hint and error messages.
 #[component]
 pub fn Field(
-    /// Which input this is: gives the label, hint, id and choices.
+    /// Which input this is: gives the label, hint and id.
     field: Key,
+    /// The values of a select (the core's choices); `None` for a text input.
+    options: Option<Vec<String>>,
+    /// What a text input shows while empty.
+    placeholder: String,
     /// The value, owned by the form.
     value: RwSignal<String>,
     /// The core's messages about this input, empty when it is fine.
@@ -28,7 +32,7 @@ pub fn Field(
     let described_by = format!("{hint_id} {error_id}");
     let invalid = move || !errors.read().is_empty();
     let on_input = move |ev: leptos::ev::Event| value.set(event_target_value(&ev));
-    let control = match choices(field) {
+    let control = match options {
         Some(options) => view! {
             <select
                 id=id.clone()
@@ -38,8 +42,11 @@ pub fn Field(
                 on:change=on_input
             >
                 {options
-                    .iter()
-                    .map(|&o| view! { <option value=o selected=move || value.with(|v| v == o)>{o}</option> })
+                    .into_iter()
+                    .map(|o| {
+                        let (chosen, shown) = (o.clone(), o.clone());
+                        view! { <option value=o selected=move || value.with(|v| *v == chosen)>{shown}</option> }
+                    })
                     .collect_view()}
             </select>
         }
@@ -52,7 +59,7 @@ pub fn Field(
                 autocomplete="off"
                 autocapitalize="none"
                 spellcheck="false"
-                placeholder=field.placeholder()
+                placeholder=placeholder
                 aria-describedby=described_by
                 aria-invalid=move || invalid().to_string()
                 prop:value=move || value.get()

@@ -1,7 +1,11 @@
-//! The page's inputs as plain data: which fields exist, their defaults, and
-//! how they go into and come out of the URL query string. Nothing here
-//! touches the browser, so it is unit tested natively; `app` holds the
-//! signals, `requests` turns [`Inputs`] into core requests.
+//! The page's inputs as plain data: which fields exist, and how they go
+//! into and come out of the URL query string. Their defaults and choices
+//! are the core's ([`Defaults`], [`ChoiceSet`], asked once when the page
+//! opens), never written here. Nothing here touches the browser, so it is
+//! unit tested natively; `app` holds the signals, `outputs` turns
+//! [`Inputs`] into core requests.
+
+use crate::types::{ChoiceSet, Defaults};
 
 /// One input of the form, named as the CLI flag (and URL key) it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,15 +76,16 @@ impl Key {
         Key::ALL.into_iter().find(|k| k.flag() == flag)
     }
 
-    /// What a fresh form holds: the CLI's defaults, shown so a person sees
-    /// them (an empty field means the same to the core).
-    pub fn default_value(self) -> &'static str {
+    /// What a fresh form holds: the core's default, shown so a person sees
+    /// it (an empty field means the same to the core); empty for an input
+    /// without one.
+    pub fn default_value(self, d: &Defaults) -> &str {
         match self {
-            Key::Tool => "all",
-            Key::Namespace => "uepe",
-            Key::Name => "ecr-cred",
-            Key::Schedule => "0 */8 * * *",
-            Key::Runner => "aws-cli",
+            Key::Tool => &d.tool,
+            Key::Namespace => &d.namespace,
+            Key::Name => &d.name,
+            Key::Schedule => &d.schedule,
+            Key::Runner => &d.runner,
             _ => "",
         }
     }
@@ -102,15 +107,16 @@ impl Key {
         }
     }
 
-    /// What the field shows while empty.
-    pub fn placeholder(self) -> &'static str {
+    /// What the field shows while empty: the default the core applies, or
+    /// an example.
+    pub fn placeholder(self, d: &Defaults) -> &str {
         match self {
+            Key::Registry => &d.registry,
+            Key::Namespace => &d.namespace,
+            Key::Name => &d.name,
+            Key::Schedule => &d.schedule,
             Key::Version => "4.3.0",
-            Key::Registry => "462803626708.dkr.ecr.eu-west-1.amazonaws.com",
             Key::To => "registry.example.com/uepe",
-            Key::Namespace => "uepe",
-            Key::Name => "ecr-cred",
-            Key::Schedule => "0 */8 * * *",
             Key::RoleArn => "arn:aws:iam::123456789012:role/ecr-reader",
             Key::Region => "taken from the registry host",
             Key::Image => "registry.example.com/kubectl-uepe:0.1.0",
@@ -143,11 +149,11 @@ impl Key {
     }
 }
 
-/// The choices of the fields that are selects, as the CLI accepts them.
-pub fn choices(key: Key) -> Option<&'static [&'static str]> {
+/// The choices of the fields that are selects, as the core accepts them.
+pub fn choices(key: Key, c: &ChoiceSet) -> Option<&[String]> {
     match key {
-        Key::Tool => Some(&["all", "skopeo", "crane", "docker"]),
-        Key::Runner => Some(&["aws-cli", "plugin", "external-secrets"]),
+        Key::Tool => Some(&c.tool),
+        Key::Runner => Some(&c.runner),
         _ => None,
     }
 }
@@ -157,14 +163,12 @@ pub fn choices(key: Key) -> Option<&'static [&'static str]> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs([String; COUNT]);
 
-impl Default for Inputs {
-    /// A fresh form: the CLI's defaults.
-    fn default() -> Self {
-        Inputs(Key::ALL.map(|k| k.default_value().to_owned()))
-    }
-}
-
 impl Inputs {
+    /// A fresh form: the core's defaults.
+    pub fn new(d: &Defaults) -> Self {
+        Inputs(Key::ALL.map(|k| k.default_value(d).to_owned()))
+    }
+
     /// The value of `key`.
     pub fn get(&self, key: Key) -> &str {
         &self.0[key.index()]
@@ -183,8 +187,8 @@ impl Inputs {
     /// Inputs from a query string (with or without its leading `?`): the
     /// defaults, overridden by each known key present. Unknown keys are
     /// ignored so an old or hand-edited link still loads.
-    pub fn from_query(query: &str) -> Inputs {
-        let mut inputs = Inputs::default();
+    pub fn from_query(query: &str, d: &Defaults) -> Inputs {
+        let mut inputs = Inputs::new(d);
         let query = query.strip_prefix('?').unwrap_or(query);
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -197,10 +201,10 @@ impl Inputs {
 
     /// The query string (without `?`) holding every value that differs from
     /// its default, in form order; empty when nothing differs.
-    pub fn to_query(&self) -> String {
+    pub fn to_query(&self, d: &Defaults) -> String {
         Key::ALL
             .into_iter()
-            .filter(|&k| self.get(k) != k.default_value())
+            .filter(|&k| self.get(k) != k.default_value(d))
             .map(|k| format!("{}={}", k.flag(), encode(self.get(k))))
             .collect::<Vec<_>>()
             .join("&")
@@ -263,35 +267,48 @@ fn hex_byte(two: &[u8]) -> Option<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Defaults as test data: the browser tests check the page shows the
+    /// core's own (tests/web.rs).
+    pub(crate) fn defaults() -> Defaults {
+        Defaults {
+            tool: "all".into(),
+            namespace: "uepe".into(),
+            name: "ecr-cred".into(),
+            schedule: "0 */8 * * *".into(),
+            runner: "aws-cli".into(),
+            ..Defaults::default()
+        }
+    }
 
     #[test]
     fn a_fresh_form_has_an_empty_query() {
-        assert_eq!(Inputs::default().to_query(), "");
-        assert_eq!(Inputs::from_query(""), Inputs::default());
+        assert_eq!(Inputs::new(&defaults()).to_query(&defaults()), "");
+        assert_eq!(Inputs::from_query("", &defaults()), Inputs::new(&defaults()));
     }
 
     #[test]
     fn values_round_trip_through_the_query() {
-        let mut i = Inputs::default();
+        let mut i = Inputs::new(&defaults());
         i.set(Key::Version, "4.3.0");
         i.set(Key::Schedule, "15 */6 * * *");
         i.set(Key::Namespace, "uepe, tools");
         i.set(Key::RoleArn, "arn:aws:iam::123456789012:role/ecr+reader");
         i.set(Key::Name, "");
         i.set(Key::To, "registry.example.com:5000/uepe&x=#%");
-        let q = i.to_query();
+        let q = i.to_query(&defaults());
         assert_eq!(
             q,
             "version=4.3.0&to=registry.example.com:5000/uepe%26x%3D%23%25&namespace=uepe,+tools&name=&schedule=15+*/6+*+*+*&role-arn=arn:aws:iam::123456789012:role/ecr%2Breader"
         );
-        assert_eq!(Inputs::from_query(&format!("?{q}")), i);
+        assert_eq!(Inputs::from_query(&format!("?{q}"), &defaults()), i);
     }
 
     #[test]
     fn unknown_keys_and_bad_escapes_are_tolerated() {
-        let i = Inputs::from_query("?password=x&version=4.3%2&region=eu-west-1&flag");
+        let i = Inputs::from_query("?password=x&version=4.3%2&region=eu-west-1&flag", &defaults());
         assert_eq!(i.get(Key::Version), "4.3%2");
         assert_eq!(i.get(Key::Region), "eu-west-1");
         assert_eq!(i.get(Key::Name), "ecr-cred");

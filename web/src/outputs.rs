@@ -1,11 +1,12 @@
 //! What the page shows and which core request makes each of it. Every
-//! request is the JSON object the CLI command named in [`Output::cli`]
-//! sends (see `plugin/src/cmd/`), so the page prints the same bytes as the
-//! CLI. Optional fields go in as typed: the core treats an empty string as
+//! request is the one the CLI command named in [`Output::cli`] sends (see
+//! `plugin/src/cmd/`), so the page prints the same bytes as the CLI.
+//! Optional fields go in as typed: the core treats an empty string as
 //! absent, as the CLI treats a missing flag.
 
+use crate::core::Request;
 use crate::form::{Inputs, Key};
-use crate::json::{self, Parsed, Value};
+use crate::types::{CommandsRequest, Defaults, ImagesRequest, RefresherRequest};
 
 /// One output block of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,48 +128,60 @@ impl Output {
             .collect()
     }
 
-    /// The core request (JSON) for these inputs, or why there is none yet.
-    /// The same object the CLI command of [`Output::cli`] sends (see
+    /// The core request for these inputs, or why there is none yet. The
+    /// same request the CLI command of [`Output::cli`] sends (see
     /// `plugin/src/cmd/`): an input it leaves out is absent there too.
-    pub fn request(self, i: &Inputs) -> Result<String, &'static str> {
+    pub fn request(self, i: &Inputs) -> Result<Request, &'static str> {
         if self == Output::Mirror && i.given(Key::To).is_none() {
             return Err("Give your own registry above to get the mirroring commands.");
         }
-        let mut members: Vec<(&str, Value)> = match self {
-            Output::Images => vec![
-                ("render", "images".into()),
-                ("components", Value::List(Vec::new())),
-                ("output", "table".into()),
-            ],
+        let keys = self.keys(i);
+        let sent = |k: Key| keys.contains(&k).then(|| i.get(k).to_owned());
+        // `-n` as clap collects it: one entry holding what was typed, none
+        // when nothing was.
+        let namespace: Vec<String> = sent(Key::Namespace)
+            .filter(|v| !v.trim().is_empty())
+            .into_iter()
+            .collect();
+        Ok(match self {
+            Output::Images => Request::Images(ImagesRequest {
+                version: sent(Key::Version).unwrap_or_default(),
+                registry: sent(Key::Registry),
+                ..ImagesRequest::default()
+            }),
             // `cronjob install --dry-run=client -o yaml` with no AWS keys in
             // the environment and no password: the page never holds either.
-            Output::Refresher => vec![
-                ("render", "refresher".into()),
-                ("credentials", Value::Null),
-                ("password", Value::Null),
-                ("output", "yaml".into()),
-            ],
-            section => vec![
-                ("render", "commands".into()),
-                ("section", section.id().into()),
-            ],
-        };
-        for k in self.keys(i) {
-            let value = match k {
-                // `-n` as clap collects it: one entry holding what was
-                // typed, none when nothing was.
-                Key::Namespace => Value::List(i.given(k).into_iter().map(str::to_owned).collect()),
-                _ => i.get(k).into(),
-            };
-            members.push((k.flag(), value));
-        }
-        Ok(json::object(&members))
+            Output::Refresher => Request::Refresher(RefresherRequest {
+                runner: sent(Key::Runner),
+                namespace,
+                name: sent(Key::Name),
+                registry: sent(Key::Registry),
+                region: sent(Key::Region),
+                schedule: sent(Key::Schedule),
+                role_arn: sent(Key::RoleArn),
+                image: sent(Key::Image),
+                ..RefresherRequest::default()
+            }),
+            section => Request::Commands(CommandsRequest {
+                section: Some(section.id().to_owned()),
+                tool: sent(Key::Tool),
+                version: sent(Key::Version),
+                registry: sent(Key::Registry),
+                to: sent(Key::To),
+                namespace,
+                name: sent(Key::Name),
+                region: sent(Key::Region),
+                runner: sent(Key::Runner),
+                role_arn: sent(Key::RoleArn),
+                ..CommandsRequest::default()
+            }),
+        })
     }
 
     /// The CLI command that prints the same bytes, for the page to show:
     /// its words, each quoted for a shell where needed. Flags left at their
     /// default are not named.
-    pub fn cli(self, i: &Inputs) -> Vec<String> {
+    pub fn cli(self, i: &Inputs, d: &Defaults) -> Vec<String> {
         let mut args: Vec<String> = vec!["kubectl".into(), "uepe".into()];
         match self {
             Output::Images => args.push("images".into()),
@@ -176,7 +189,7 @@ impl Output {
             section => args.extend(["commands".into(), section.id().into()]),
         }
         for k in self.keys(i) {
-            if let Some(v) = i.given(k).filter(|v| *v != k.default_value()) {
+            if let Some(v) = i.given(k).filter(|v| *v != k.default_value(d)) {
                 args.push(format!("--{}={}", k.flag(), shell_quote(v)));
             }
         }
@@ -199,89 +212,85 @@ fn shell_quote(v: &str) -> String {
     }
 }
 
-/// One invalid input, as the core reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The input, named as the CLI flag (a [`Key::flag`] for the form's own).
-    pub field: String,
-    /// What is wrong and what to do.
-    pub message: String,
-}
-
-/// The core's error answer (`{"errors":[{"field":F,"message":M}, ...]}`)
-/// as field errors; an answer of another shape is kept whole, on the
-/// pseudo-field `request`.
-pub fn parse_errors(answer: &str) -> Vec<FieldError> {
-    let errors: Option<Vec<FieldError>> =
-        match json::parse(answer).as_ref().and_then(|v| v.get("errors")) {
-            Some(Parsed::Arr(items)) if !items.is_empty() => items
-                .iter()
-                .map(|e| {
-                    Some(FieldError {
-                        field: e.get("field")?.as_str()?.to_owned(),
-                        message: e.get("message")?.as_str()?.to_owned(),
-                    })
-                })
-                .collect(),
-            _ => None,
-        };
-    errors.unwrap_or_else(|| {
-        vec![FieldError {
-            field: "request".into(),
-            message: answer.to_owned(),
-        }]
-    })
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::form::tests::defaults;
+
+    fn refresher(r: Request) -> RefresherRequest {
+        match r {
+            Request::Refresher(r) => r,
+            other => panic!("not a refresher request: {other:?}"),
+        }
+    }
+
+    fn commands(r: Request) -> CommandsRequest {
+        match r {
+            Request::Commands(r) => r,
+            other => panic!("not a commands request: {other:?}"),
+        }
+    }
 
     #[test]
     fn the_refresher_request_is_the_clis() {
-        let mut i = Inputs::default();
+        let mut i = Inputs::new(&defaults());
         i.set(Key::Namespace, "a,b");
         i.set(Key::Image, "kept/from:before");
+        let given = |s: &str| Some(s.to_owned());
         assert_eq!(
-            Output::Refresher.request(&i).unwrap(),
-            r#"{"render":"refresher","credentials":null,"password":null,"output":"yaml","namespace":["a,b"],"name":"ecr-cred","registry":"","runner":"aws-cli","schedule":"0 */8 * * *","region":"","role-arn":""}"#
+            refresher(Output::Refresher.request(&i).unwrap()),
+            RefresherRequest {
+                runner: given("aws-cli"),
+                namespace: vec!["a,b".into()],
+                name: given("ecr-cred"),
+                registry: given(""),
+                region: given(""),
+                schedule: given("0 */8 * * *"),
+                role_arn: given(""),
+                ..RefresherRequest::default()
+            }
         );
         i.set(Key::Runner, "plugin");
-        let r = Output::Refresher.request(&i).unwrap();
-        assert!(r.contains(r#""image":"kept/from:before""#), "{r}");
+        let r = refresher(Output::Refresher.request(&i).unwrap());
+        assert_eq!(r.image.as_deref(), Some("kept/from:before"));
     }
 
     #[test]
     fn mirroring_waits_for_a_destination() {
-        let mut i = Inputs::default();
+        let mut i = Inputs::new(&defaults());
         assert!(Output::Mirror.request(&i).is_err());
         i.set(Key::To, "registry.example.com/uepe");
+        let given = |s: &str| Some(s.to_owned());
         assert_eq!(
-            Output::Mirror.request(&i).unwrap(),
-            r#"{"render":"commands","section":"mirror","version":"","registry":"","region":"","to":"registry.example.com/uepe","tool":"all"}"#
+            commands(Output::Mirror.request(&i).unwrap()),
+            CommandsRequest {
+                section: given("mirror"),
+                version: given(""),
+                registry: given(""),
+                region: given(""),
+                to: given("registry.example.com/uepe"),
+                tool: given("all"),
+                ..CommandsRequest::default()
+            }
         );
     }
 
     #[test]
     fn a_block_sends_only_what_it_reads() {
-        let mut i = Inputs::default();
+        let mut i = Inputs::new(&defaults());
         i.set(Key::To, "not a registry");
-        assert!(
-            !Output::Login
-                .request(&i)
-                .unwrap()
-                .contains("not a registry")
-        );
+        assert_eq!(commands(Output::Login.request(&i).unwrap()).to, None);
         i.set(Key::Namespace, " ");
-        let r = Output::Secret.request(&i).unwrap();
-        assert!(r.contains(r#""namespace":[]"#), "{r}");
+        let r = commands(Output::Secret.request(&i).unwrap());
+        assert!(r.namespace.is_empty(), "{r:?}");
     }
 
     #[test]
     fn the_cli_line_names_only_changed_flags() {
-        let mut i = Inputs::default();
-        let line = |o: Output, i: &Inputs| o.cli(i).join(" ");
+        let d = defaults();
+        let mut i = Inputs::new(&d);
+        let line = |o: Output, i: &Inputs| o.cli(i, &d).join(" ");
         assert_eq!(
             line(Output::Refresher, &i),
             "kubectl uepe cronjob install --dry-run=client"
@@ -296,16 +305,5 @@ mod tests {
             line(Output::Images, &i),
             "kubectl uepe images --version=4.3.0"
         );
-    }
-
-    #[test]
-    fn errors_are_parsed_and_odd_answers_kept() {
-        let e = parse_errors(r#"{"errors":[{"field":"version","message":"bad"}]}"#);
-        assert_eq!(e[0].field, "version");
-        for odd in ["trap", r#"{"errors":[]}"#, r#"{"errors":[{"field":1}]}"#] {
-            let e = parse_errors(odd);
-            assert_eq!(e[0].field, "request");
-            assert_eq!(e[0].message, odd);
-        }
     }
 }
