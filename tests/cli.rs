@@ -1,9 +1,10 @@
 //! The command line as a user meets it (issue 2), through the real binary.
 //! Each submodule covers one concern:
 //!
-//! - `golden`: every rendering against a file in `tests/golden/` (rewrite
-//!   them with `UPDATE_GOLDEN=1 cargo test -p kubectl-uepe --test tests cli`
-//!   and read the diff by eye), and `-o yaml|json|name` agreeing;
+//! - `golden`, `golden_core`: every rendering against a file in
+//!   `tests/golden/` (rewrite them with `UPDATE_GOLDEN=1 cargo test -p
+//!   kubectl-uepe --test tests cli` and read the diff by eye), the core's
+//!   in-process and a few through the binary, and `-o yaml|json|name` agreeing;
 //! - `bad_input`: a table of bad inputs, each refused with nothing on stdout
 //!   and an `error: --FLAG: ...` line naming the flag that is wrong;
 //! - `component`: the embedded component against the pure `uepe_core` crate
@@ -26,6 +27,7 @@ mod completion;
 mod component;
 mod flags;
 mod golden;
+mod golden_core;
 mod help;
 mod kubeconfig;
 

@@ -48,6 +48,31 @@ fn typed_inputs_give_the_plugins_bytes() {
     assert_eq!(shown, version["core"]["sha256"], "component sha256");
 }
 
+/// Issue 13: a fresh page shows the core's defaults, offers the core's
+/// choices and names the core's default registry: nothing of its own.
+#[test]
+fn the_form_starts_from_the_cores_defaults_and_choices() {
+    let Some(peers) = Peers::start() else { return };
+    let page = peers.browser(None);
+    page.load("");
+    let choices = uepe_core::api::choices();
+    for (flag, want) in defaults() {
+        assert_eq!(page.value(flag), want, "field {flag} of a fresh page");
+    }
+    for (flag, want) in [("tool", &choices.tool), ("runner", &choices.runner)] {
+        let offered = page.js(
+            "return Array.from(document.getElementById(arguments[0]).options).map(o => o.value);",
+            json!([format!("f-{flag}")]),
+        );
+        assert_eq!(offered, json!(want), "the choices of --{flag}");
+    }
+    let placeholder = page.js(
+        "return document.getElementById('f-registry').placeholder;",
+        json!([]),
+    );
+    assert_eq!(placeholder, json!(choices.defaults.registry));
+}
+
 #[test]
 fn a_shared_link_restores_inputs_and_outputs() {
     let Some(peers) = Peers::start() else { return };

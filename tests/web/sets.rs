@@ -14,17 +14,21 @@ pub(super) fn set(pairs: &[(&'static str, &'static str)]) -> Set {
     pairs.iter().copied().collect()
 }
 
-/// The form's fresh values, as the page's defaults (and the CLI's).
+/// The form's fresh values: the core's defaults (issue 13: the page asks
+/// the core for them; this list names no default of its own).
 pub(super) fn defaults() -> Set {
+    let d = uepe_core::api::choices().defaults;
+    // A test process asks once per call; leaking a few short strings is fine.
+    let keep = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     set(&[
         ("version", ""),
         ("registry", ""),
         ("to", ""),
-        ("tool", "all"),
-        ("namespace", "uepe"),
-        ("name", "ecr-cred"),
-        ("schedule", "0 */8 * * *"),
-        ("runner", "aws-cli"),
+        ("tool", keep(d.tool)),
+        ("namespace", keep(d.namespace)),
+        ("name", keep(d.name)),
+        ("schedule", keep(d.schedule)),
+        ("runner", keep(d.runner)),
         ("role-arn", ""),
         ("region", ""),
         ("image", ""),
