@@ -59,11 +59,8 @@ pub fn describe_call(
         members.extend(call.clone());
     }
     let text = core.render(&request)?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's ecr-request is not understood: {e}"
-        ))
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| Error::CoreAnswer(format!("the core's ecr-request is not understood: {e}")))
 }
 
 /// An HTTP client for AWS calls.
@@ -73,7 +70,7 @@ pub fn client() -> Result<reqwest::Client, Error> {
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot set up HTTPS: {e}")))
+        .map_err(Error::Https)
 }
 
 /// Gets an ECR password for `target` with the standard credentials chain.

@@ -132,11 +132,8 @@ impl Choices {
     /// Asks the core.
     pub fn of(core: &Core) -> Result<Self, Error> {
         let text = core.render(&serde_json::json!({"render": "choices"}))?;
-        serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "internal: the core's choices are not understood: {e}"
-            ))
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| Error::CoreAnswer(format!("the core's choices are not understood: {e}")))
     }
 }
 

@@ -6,7 +6,8 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use std::io::Write;
 
-use super::cronjob::{EXPIRES, Installed, Plan, eso_ready, seconds_until};
+use super::refresher::expiry::{EXPIRES, seconds_until};
+use super::refresher::plan::{Installed, Plan, eso_ready};
 use super::suggest::Given;
 use crate::cli::DoctorArgs;
 use crate::cluster::{Cluster, Connect, Kind};

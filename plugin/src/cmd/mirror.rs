@@ -64,11 +64,8 @@ fn plan(core: &Core, a: &MirrorArgs) -> Result<Vec<Job>, Error> {
         "aws-cli-image": a.aws_cli_image,
         "kubectl-image": a.kubectl_image,
     }))?;
-    let copies: Vec<Copy> = serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's mirror plan is not understood: {e}"
-        ))
-    })?;
+    let copies: Vec<Copy> = serde_json::from_str(&text)
+        .map_err(|e| Error::CoreAnswer(format!("the core's mirror plan is not understood: {e}")))?;
     copies
         .into_iter()
         .map(|c| {
@@ -79,7 +76,7 @@ fn plan(core: &Core, a: &MirrorArgs) -> Result<Vec<Job>, Error> {
             })
         })
         .collect::<Result<Vec<_>, String>>()
-        .map_err(|m| Error::Usage(format!("internal: {m}")))
+        .map_err(Error::CoreAnswer)
 }
 
 /// `--dry-run`: `client` (or the flag alone) plans only; `none` copies.
@@ -87,10 +84,10 @@ fn dry_run(a: &MirrorArgs) -> Result<bool, Error> {
     match a.dry_run.as_deref() {
         None | Some("none") => Ok(false),
         Some("client") => Ok(true),
-        Some("server") => Err(Error::Usage(
+        Some("server") => Err(Error::Flags(
             "--dry-run=server: a registry has no server-side dry run; --dry-run (or --dry-run=client) prints the plan and checks the destination without copying".into(),
         )),
-        Some(other) => Err(Error::Usage(format!(
+        Some(other) => Err(Error::Flags(format!(
             "--dry-run: `{other}` is not valid: choose one of none, client"
         ))),
     }
@@ -99,11 +96,8 @@ fn dry_run(a: &MirrorArgs) -> Result<bool, Error> {
 /// `--platform`, as the core reads it.
 fn platforms(core: &Core, a: &MirrorArgs) -> Result<Filter, Error> {
     let text = core.render(&json!({"render": "platforms", "platform": a.platform}))?;
-    platform::from_core(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's platforms are not understood: {e}"
-        ))
-    })
+    platform::from_core(&text)
+        .map_err(|e| Error::CoreAnswer(format!("the core's platforms are not understood: {e}")))
 }
 
 /// The core's DescribeRepositories call, and with `--create-repositories`
@@ -203,11 +197,11 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
     let dry_run = dry_run(a)?;
     let filter = platforms(core, a)?;
     if a.jobs == 0 || a.jobs > 64 {
-        return Err(Error::Usage("--jobs: give a number from 1 to 64".into()));
+        return Err(Error::Flags("--jobs: give a number from 1 to 64".into()));
     }
     let jobs = plan(core, a)?;
     let Some(first) = jobs.first() else {
-        return Err(Error::Usage("--components: no image chosen".into()));
+        return Err(Error::Flags("--components: no image chosen".into()));
     };
     let (dest, dest_ecr) = side(core, &first.dest.host, a, None)?;
     if dest_ecr.is_none() && a.create_repositories {
@@ -299,10 +293,7 @@ pub fn run(
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|source| Error::Io {
-            context: "starting the async runtime",
-            source,
-        })?;
+        .map_err(Error::Runtime)?;
     for cfg in &cfgs {
         runtime.block_on(registry::mirror(cfg, out))?;
     }
