@@ -1,10 +1,19 @@
-//! Renders one request given as the first argument: `cargo run --example render -- '{"render":"images","version":"4.3.0"}'`.
+//! Calls the core natively with a typed request, as the plugin does through
+//! the component: `cargo run -p uepe-core --example render -- 4.3.0`
+//! prints that version's image references.
+use uepe_core::types::ImagesRequest;
+
 fn main() {
-    let req = std::env::args().nth(1).unwrap_or_default();
-    match uepe_core::render(&req) {
-        Ok(s) => print!("{s}"),
-        Err(e) => {
-            eprintln!("{}", e.to_json());
+    let request = ImagesRequest {
+        version: std::env::args().nth(1).unwrap_or_else(|| "4.3.0".into()),
+        ..ImagesRequest::default()
+    };
+    match uepe_core::api::images(&request) {
+        Ok(table) => print!("{table}"),
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: --{}: {}", e.field, e.message);
+            }
             std::process::exit(1);
         }
     }

@@ -1,5 +1,6 @@
-//! One function per request kind: check every input (collecting all field
-//! errors), then hand the checked values to a renderer.
+//! One function per rendering request: check every input (collecting all
+//! field errors), then hand the checked values to a renderer. `api.rs`
+//! exposes them.
 
 use crate::error::{Checker, Errors};
 use crate::images::{self, Registry};
@@ -9,30 +10,15 @@ use crate::render::output::{self, Format};
 use crate::render::refresher::{self, Refresher, Runner};
 use crate::render::secret::{PullSecret, docker_config_json, docker_login_json};
 use crate::render::suggest;
-use crate::request::{
-    CommandsInput, DockerConfigInput, EcrRequestInput, ImagesInput, MirrorPlanInput,
-    PlatformsInput, PullSecretInput, RefresherInput, Request, SuggestInput, given,
-};
 use crate::resolve::{self, DEFAULT_SCHEDULE, DEFAULT_USERNAME};
+use crate::types::{
+    AwsCall, ChoiceSet, CommandsRequest, Defaults, DockerConfigRequest, EcrCallRequest,
+    ImagesRequest, MirrorCopy, MirrorPlanRequest, PlatformChoice, PlatformsRequest,
+    PullSecretRequest, RefresherRequest, SuggestRequest, given,
+};
 use crate::{cron, mirror, platform, validate};
 
-/// Renders a parsed request.
-pub fn request(req: &Request) -> Result<String, Errors> {
-    match req {
-        Request::Images(i) => images(i),
-        Request::DockerConfig(i) => docker_config(i),
-        Request::PullSecret(i) => pull_secret(i),
-        Request::Refresher(i) => refresher(i),
-        Request::Commands(i) => commands(i),
-        Request::EcrRequest(i) => ecr_request(i),
-        Request::Platforms(i) => platforms(i),
-        Request::MirrorPlan(i) => mirror_plan(i),
-        Request::Choices(_) => Ok(choices()),
-        Request::Suggest(i) => suggest(i),
-    }
-}
-
-fn images(i: &ImagesInput) -> Result<String, Errors> {
+pub fn images(i: &ImagesRequest) -> Result<String, Errors> {
     let mut c = Checker::default();
     let version = c.check("version", validate::version(&i.version));
     let registry = resolve::registry(&mut c, "registry", &i.registry);
@@ -77,7 +63,7 @@ fn username(c: &mut Checker, v: &Option<String>, registry: Option<&Registry>) ->
     }
 }
 
-fn docker_config(i: &DockerConfigInput) -> Result<String, Errors> {
+pub fn docker_config(i: &DockerConfigRequest) -> Result<String, Errors> {
     let mut c = Checker::default();
     let registry = resolve::registry(&mut c, "registry", &i.registry);
     let user = username(&mut c, &i.username, registry.as_ref());
@@ -99,7 +85,7 @@ fn docker_config(i: &DockerConfigInput) -> Result<String, Errors> {
     }
 }
 
-fn pull_secret(i: &PullSecretInput) -> Result<String, Errors> {
+pub fn pull_secret(i: &PullSecretRequest) -> Result<String, Errors> {
     let mut c = Checker::default();
     let registry = resolve::registry(&mut c, "registry", &i.registry);
     let namespaces = resolve::namespaces(&mut c, &i.namespace);
@@ -149,10 +135,10 @@ fn image_or_default(
     c.check(field, validate::image(given(v).unwrap_or(default)))
 }
 
-fn refresher(i: &RefresherInput) -> Result<String, Errors> {
+pub fn refresher(i: &RefresherRequest) -> Result<String, Errors> {
     let mut c = Checker::default();
     let runner = given(&i.runner)
-        .map_or(Some("aws-cli"), |r| {
+        .map_or(Some(Runner::NAMES[0]), |r| {
             c.check("runner", validate::one_of("runner", r, &Runner::NAMES))
         })
         .map(Runner::from_name);
@@ -294,15 +280,15 @@ fn refresher(i: &RefresherInput) -> Result<String, Errors> {
     Ok(output::objects(&objs, Format::from_name(format)))
 }
 
-fn commands(i: &CommandsInput) -> Result<String, Errors> {
+pub fn commands(i: &CommandsRequest) -> Result<String, Errors> {
     let mut c = Checker::default();
-    let section = given(&i.section).map_or(Some("all"), |s| {
+    let section = given(&i.section).map_or(Some(commands::SECTIONS[0]), |s| {
         c.check(
             "section",
             validate::one_of("section", s, &commands::SECTIONS),
         )
     });
-    let tool = given(&i.tool).map_or(Some("all"), |t| {
+    let tool = given(&i.tool).map_or(Some(commands::TOOLS[0]), |t| {
         c.check("tool", validate::one_of("tool", t, &commands::TOOLS))
     });
     let registry = resolve::registry(&mut c, "registry", &i.registry);
@@ -326,7 +312,7 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
     let namespaces = resolve::namespaces(&mut c, &i.namespace);
     let name = resolve::secret_name(&mut c, &i.name);
     let runner = given(&i.runner)
-        .map_or(Some("aws-cli"), |r| {
+        .map_or(Some(Runner::NAMES[0]), |r| {
             c.check("runner", validate::one_of("runner", r, &Runner::NAMES))
         })
         .map(Runner::from_name);
@@ -372,24 +358,12 @@ fn commands(i: &CommandsInput) -> Result<String, Errors> {
     Ok(cmds.render(section))
 }
 
-fn ecr_request(i: &EcrRequestInput) -> Result<String, Errors> {
+pub fn ecr_call(i: &EcrCallRequest) -> Result<AwsCall, Errors> {
     let mut c = Checker::default();
     let registry = resolve::registry(&mut c, "registry", &i.registry);
     let region = resolve::region(&mut c, &i.region, registry.as_ref());
-    let endpoint = given(&i.endpoint_url).and_then(|u| {
-        let ok = (u.starts_with("https://") || u.starts_with("http://"))
-            && !u.contains(char::is_whitespace);
-        c.check(
-            "endpoint-url",
-            if ok {
-                Ok(u.to_owned())
-            } else {
-                Err(format!(
-                    "`{u}` is not an endpoint URL: expected https://HOST[:PORT]"
-                ))
-            },
-        )
-    });
+    let endpoint =
+        given(&i.endpoint_url).and_then(|u| c.check("endpoint-url", crate::api::endpoint_url(u)));
     let action = given(&i.action).map_or(Some(ecr::ACTIONS[0]), |a| {
         c.check("action", validate::one_of("ECR action", a, &ecr::ACTIONS))
     });
@@ -457,50 +431,52 @@ fn ecr_request(i: &EcrRequestInput) -> Result<String, Errors> {
         },
         _ => ecr::Call::GetAuthorizationToken,
     };
-    Ok(output::json(&ecr::request(
-        &registry,
-        &region,
-        endpoint.as_deref(),
-        &call,
-    )))
+    Ok(ecr::request(&registry, &region, endpoint.as_deref(), &call))
 }
 
-fn platforms(i: &PlatformsInput) -> Result<String, Errors> {
-    let choice = platform::choice(&i.platform).map_err(|m| Errors::one("platform", m))?;
-    Ok(output::json(&match choice {
-        platform::Choice::All => serde_json::json!({ "platforms": "all" }),
-        platform::Choice::Only(list) => serde_json::json!({ "platforms": list }),
-    }))
+pub fn platforms(i: &PlatformsRequest) -> Result<PlatformChoice, Errors> {
+    platform::choice(&i.platform).map_err(|m| Errors::one("platform", m))
 }
 
-/// The defaults and choice lists the CLI shows in its help and offers in
-/// completion. Every list is the one the checks above accept.
-fn choices() -> String {
-    output::json(&serde_json::json!({
-        "defaults": {
-            "registry": images::VENDOR_REGISTRY,
-            "namespace": resolve::DEFAULT_NAMESPACE,
-            "name": resolve::DEFAULT_SECRET_NAME,
-            "schedule": DEFAULT_SCHEDULE,
-            "runner": Runner::NAMES[0],
-            "aws-cli-image": refresher::DEFAULT_AWS_CLI_IMAGE,
-            "kubectl-image": refresher::DEFAULT_KUBECTL_IMAGE,
+/// The defaults and choice lists the CLI's help, its completion and the web
+/// form show. Every list is the one the checks above accept, every default
+/// the one they apply.
+pub fn choices() -> ChoiceSet {
+    let strings = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    ChoiceSet {
+        defaults: Defaults {
+            registry: images::VENDOR_REGISTRY.into(),
+            namespace: resolve::DEFAULT_NAMESPACE.into(),
+            name: resolve::DEFAULT_SECRET_NAME.into(),
+            schedule: DEFAULT_SCHEDULE.into(),
+            runner: Runner::NAMES[0].into(),
+            aws_cli_image: refresher::DEFAULT_AWS_CLI_IMAGE.into(),
+            kubectl_image: refresher::DEFAULT_KUBECTL_IMAGE.into(),
+            username: DEFAULT_USERNAME.into(),
+            section: commands::SECTIONS[0].into(),
+            tool: commands::TOOLS[0].into(),
+            images_output: crate::render::images::FORMATS[0].into(),
+            objects_output: Format::NAMES[0].into(),
+            platform: platform::KNOWN[0].into(),
         },
-        "runner": Runner::NAMES,
-        "output": {
-            "images": crate::render::images::FORMATS,
-            "objects": Format::NAMES,
-        },
-        "components": images::COMPONENTS.iter().map(|c| c.name).collect::<Vec<_>>(),
-        "mirror-components": images::COMPONENTS
+        runner: strings(&Runner::NAMES),
+        images_output: strings(&crate::render::images::FORMATS),
+        objects_output: strings(&Format::NAMES),
+        components: images::COMPONENTS
+            .iter()
+            .map(|c| c.name.to_owned())
+            .collect(),
+        mirror_components: images::COMPONENTS
             .iter()
             .map(|c| c.name)
             .chain([mirror::REFRESHER])
-            .collect::<Vec<_>>(),
-        "section": commands::SECTIONS,
-        "tool": commands::TOOLS,
-        "platform": platform::KNOWN,
-    }))
+            .map(str::to_owned)
+            .collect(),
+        section: strings(&commands::SECTIONS),
+        tool: strings(&commands::TOOLS),
+        platform: strings(&platform::KNOWN),
+        suggestable: suggest::names().into_iter().map(str::to_owned).collect(),
+    }
 }
 
 /// The refresher images `cronjob install` uses by default, split for a mirror.
@@ -514,7 +490,7 @@ fn default_refresher_images() -> Vec<(String, String, String)> {
     .collect()
 }
 
-fn mirror_plan(i: &MirrorPlanInput) -> Result<String, Errors> {
+pub fn mirror_plan(i: &MirrorPlanRequest) -> Result<Vec<MirrorCopy>, Errors> {
     let mut c = Checker::default();
     let from = resolve::registry(&mut c, "from", &i.from);
     let to = match given(&i.to) {
@@ -579,16 +555,10 @@ fn mirror_plan(i: &MirrorPlanInput) -> Result<String, Errors> {
             "internal: a checked input is missing",
         ));
     };
-    Ok(output::json(&mirror::plan(
-        version,
-        &from,
-        &to,
-        &uepe,
-        &refresher_images,
-    )))
+    Ok(mirror::plan(version, &from, &to, &uepe, &refresher_images))
 }
 
-fn suggest(i: &SuggestInput) -> Result<String, Errors> {
+pub fn suggest(i: &SuggestRequest) -> Result<String, Errors> {
     let mut c = Checker::default();
     let opts = suggest::COMMANDS
         .iter()

@@ -3,19 +3,10 @@
 //! so the plugin can print `error: --schedule: ...` and the web page can put
 //! the message beside the field.
 
-use serde::{Deserialize, Serialize};
-
-/// One invalid input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// The input, named as the CLI flag without dashes (`version`, `role-arn`).
-    pub field: String,
-    /// What is wrong and what to do, one sentence.
-    pub message: String,
-}
+pub use crate::types::FieldError;
 
 /// Every invalid input of one request, in the order they were checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct Errors {
     /// The errors, never empty when returned.
@@ -31,12 +22,6 @@ impl Errors {
                 message: message.into(),
             }],
         }
-    }
-
-    /// The errors as the JSON object the component returns.
-    pub fn to_json(&self) -> String {
-        // Serializing a struct of strings cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
     }
 
     fn describe(&self) -> String {

@@ -6,36 +6,29 @@
 //! bytes, whether called natively, from the plugin through wasmtime, or from
 //! the web page.
 //!
-//! The one entry point is [`render`]; built for `wasm32` it is exported as
-//! the `uepe:core/render` WebAssembly component interface (`wit/core.wit`).
+//! The entry points are the functions of [`api`], one per function of the
+//! `decisions` interface in `wit/core.wit`, taking and returning its types
+//! ([`types`]); built for `wasm32` they are exported as that component
+//! interface.
 
+pub mod api;
 pub mod cron;
 mod dispatch;
 pub mod error;
 pub mod images;
+pub mod inventory;
+#[cfg(feature = "json-requests")]
+pub mod json;
 pub mod mirror;
 pub mod platform;
 pub mod regions;
 pub mod render;
-pub mod request;
 pub mod resolve;
+pub mod types;
 pub mod validate;
+mod wit;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
 
 pub use error::{Errors, FieldError};
-
-/// Renders one JSON request (see `wit/core.wit` and [`request::Request`]).
-pub fn render(request: &str) -> Result<String, Errors> {
-    let req: request::Request = serde_json::from_str(request).map_err(|e| {
-        // serde's message names the unknown field or the missing member.
-        Errors::one("request", format!("the request is not valid: {e}"))
-    })?;
-    dispatch::request(&req)
-}
-
-/// The core's version.
-pub fn version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
-}

@@ -6,42 +6,19 @@
 //! destination with its repository path kept (`TO/aws-cli/aws-cli:TAG`,
 //! `TO/kubectl:TAG`), so `cronjob install --aws-cli-image` can name it.
 
-use serde::Serialize;
-
 use crate::images::{self, Component, Registry};
 use crate::validate::{self, Version};
 
 /// The `--components` name of the refresher's images.
 pub const REFRESHER: &str = "refresher";
 
-/// Where an image is: `HOST[/PATH]/REPO` and a tag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Place {
-    /// `HOST[:PORT]/PATH`, as `images` prints a repository.
-    pub repository: String,
-    /// The tag.
-    pub tag: String,
-}
+pub use crate::types::{MirrorCopy as Copy, Place};
 
 impl Place {
     /// `REPOSITORY:TAG`.
     pub fn image(&self) -> String {
         format!("{}:{}", self.repository, self.tag)
     }
-}
-
-/// One image to copy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Copy {
-    /// `platform`, `ec`, `operator`, `ui`, or `refresher`.
-    pub component: &'static str,
-    /// Where it is.
-    pub source: Place,
-    /// Where it goes.
-    pub dest: Place,
-    /// Whether it is a multi-architecture index (as far as the core knows).
-    pub multi_arch: bool,
 }
 
 /// What `--components` chose: UEPE images, and whether the refresher's.
@@ -103,7 +80,7 @@ pub fn plan(
         let dests = images::images(v, to, uepe);
         for (s, d) in images::images(v, from, uepe).into_iter().zip(dests) {
             copies.push(Copy {
-                component: s.component,
+                component: s.component.to_owned(),
                 multi_arch: s.multi_arch,
                 source: Place {
                     repository: s.repository,
@@ -118,7 +95,7 @@ pub fn plan(
     }
     for (host, path, tag) in refresher {
         copies.push(Copy {
-            component: REFRESHER,
+            component: REFRESHER.to_owned(),
             // Both are multi-architecture indexes upstream.
             multi_arch: true,
             source: Place {

@@ -5,35 +5,11 @@
 //! matching is a plain comparison. Normalisation follows containerd's
 //! `platforms.Normalize`, the rule registries and runtimes agree on.
 
-use serde::Serialize;
-
 /// What completion offers for `--platform`: every value, then the two
 /// architectures UEPE images carry since 3.1 (any `os/arch` is accepted).
 pub const KNOWN: [&str; 3] = ["all", "linux/amd64", "linux/arm64"];
 
-/// One platform asked for, normalised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Platform {
-    /// `os/arch[/variant]`, normalised: how messages name it.
-    pub name: String,
-    /// `os` an index entry must carry.
-    pub os: String,
-    /// `architecture` an index entry must carry.
-    pub architecture: String,
-    /// The `variant` values an index entry may carry to match (`None` in the
-    /// list: an entry that names no variant); absent: any variant matches.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<Option<String>>>,
-}
-
-/// What `--platform` asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Choice {
-    /// Every child of the index: the default.
-    All,
-    /// Only these, in the order first given, without duplicates.
-    Only(Vec<Platform>),
-}
+pub use crate::types::{Platform, PlatformChoice as Choice};
 
 /// Spellings of an architecture that name another (as `uname -m` prints them).
 fn architecture(arch: &str) -> &str {

@@ -62,6 +62,23 @@ pub fn exists(region: &str) -> bool {
     REGIONS.binary_search(&region).is_ok()
 }
 
+/// The partition a region belongs to: its name (as ARNs spell it) and the
+/// DNS suffix of its endpoints. Every endpoint the core builds takes it
+/// from here.
+pub fn partition(region: &str) -> (&'static str, &'static str) {
+    if region.starts_with("cn-") {
+        ("aws-cn", "amazonaws.com.cn")
+    } else if region.starts_with("us-isob-") {
+        ("aws-iso-b", "sc2s.sgov.gov")
+    } else if region.starts_with("us-iso-") {
+        ("aws-iso", "c2s.ic.gov")
+    } else if region.starts_with("us-gov-") {
+        ("aws-us-gov", "amazonaws.com")
+    } else {
+        ("aws", "amazonaws.com")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +93,14 @@ mod tests {
             assert!(exists(r), "{r}");
         }
         assert!(!exists("xx-nowhere-9") && !exists("eu-west-9") && !exists(""));
+    }
+
+    #[test]
+    fn each_partition_has_its_dns_suffix() {
+        assert_eq!(partition("eu-west-1"), ("aws", "amazonaws.com"));
+        assert_eq!(partition("cn-north-1"), ("aws-cn", "amazonaws.com.cn"));
+        assert_eq!(partition("us-gov-west-1"), ("aws-us-gov", "amazonaws.com"));
+        assert_eq!(partition("us-iso-east-1"), ("aws-iso", "c2s.ic.gov"));
+        assert_eq!(partition("us-isob-east-1"), ("aws-iso-b", "sc2s.sgov.gov"));
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::Checker;
 use crate::images::Registry;
-use crate::request::given;
+use crate::types::given;
 use crate::validate;
 
 /// Default pull secret name, as on the vendor's page.

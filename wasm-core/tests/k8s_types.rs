@@ -17,9 +17,8 @@ use serde_json::{Value, json};
 /// Renders `request` as JSON and returns its objects (a `List` is unpacked).
 fn objects(mut request: Value) -> Vec<Value> {
     request["output"] = json!("json");
-    let out = uepe_core::render(&request.to_string())
-        .unwrap_or_else(|e| panic!("{request}: {:?}", e.errors));
-    let v: Value = serde_json::from_str(&out).unwrap();
+    let out = uepe_core::json::call(&request).unwrap_or_else(|e| panic!("{request}: {e:?}"));
+    let v: Value = serde_json::from_str(out.as_str().unwrap()).unwrap();
     match v["kind"].as_str() {
         Some("List") => v["items"].as_array().unwrap().clone(),
         _ => vec![v],

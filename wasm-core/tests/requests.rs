@@ -1,4 +1,4 @@
-//! The `platforms`, `ecr-request`, `suggest` and user-name rules through the one entry point,
+//! The `platforms`, `ecr-call`, `suggest` and user-name rules through the one entry point,
 //! as every caller sends them: their JSON shapes and field errors.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -6,9 +6,7 @@
 use serde_json::{Value, json};
 
 fn render(req: Value) -> Result<Value, Vec<(String, String)>> {
-    uepe_core::render(&req.to_string())
-        .map(|text| serde_json::from_str(&text).expect("JSON answer"))
-        .map_err(|e| e.errors.into_iter().map(|f| (f.field, f.message)).collect())
+    uepe_core::json::call(&req).map_err(|e| e.into_iter().map(|f| (f.field, f.message)).collect())
 }
 
 fn fields(req: Value) -> Vec<String> {
@@ -28,7 +26,7 @@ fn platforms_answer_all_or_a_normalised_list() {
     assert_eq!(
         render(json!({"render": "platforms", "platform": ["linux/x86_64", "linux/arm/7"]})),
         Ok(json!({"platforms": [
-            {"name": "linux/amd64", "os": "linux", "architecture": "amd64"},
+            {"name": "linux/amd64", "os": "linux", "architecture": "amd64", "variants": null},
             {"name": "linux/arm/v7", "os": "linux", "architecture": "arm",
              "variants": ["v7", null]},
         ]}))
@@ -55,17 +53,15 @@ const ECR: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 
 #[test]
 fn ecr_request_defaults_to_get_authorization_token() {
-    let v = render(json!({"render": "ecr-request", "registry": ECR})).expect("renders");
+    let v = render(json!({"render": "ecr-call", "registry": ECR})).expect("renders");
     assert_eq!(
         v["target"],
         "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
     );
     assert_eq!(v["body"], "{}");
-    assert_eq!(v["knownRegion"], true, "eu-west-1 is an AWS region");
+    assert_eq!(v["known-region"], true, "eu-west-1 is an AWS region");
     assert_eq!(
-        render(
-            json!({"render": "ecr-request", "registry": ECR, "action": "GetAuthorizationToken"})
-        ),
+        render(json!({"render": "ecr-call", "registry": ECR, "action": "GetAuthorizationToken"})),
         Ok(v)
     );
 }
@@ -73,7 +69,7 @@ fn ecr_request_defaults_to_get_authorization_token() {
 #[test]
 fn ecr_repository_actions_name_the_account_of_the_host() {
     let v = render(json!({
-        "render": "ecr-request", "registry": ECR, "endpoint-url": "http://127.0.0.1:5000",
+        "render": "ecr-call", "registry": ECR, "endpoint-url": "http://127.0.0.1:5000",
         "action": "DescribeRepositories", "repository": "team/usage-engine-private-edition",
     }))
     .expect("renders");
@@ -86,7 +82,7 @@ fn ecr_repository_actions_name_the_account_of_the_host() {
                "repositoryNames": ["team/usage-engine-private-edition"]})
     );
     let v = render(json!({
-        "render": "ecr-request", "registry": ECR, "action": "CreateRepository",
+        "render": "ecr-call", "registry": ECR, "action": "CreateRepository",
         "repository": "team/x", "scan-on-push": true,
     }))
     .expect("renders");
@@ -103,7 +99,7 @@ fn ecr_repository_actions_name_the_account_of_the_host() {
 #[test]
 fn ecr_request_field_errors() {
     let ecr = |extra: Value| {
-        let mut req = json!({"render": "ecr-request", "registry": ECR});
+        let mut req = json!({"render": "ecr-call", "registry": ECR});
         req.as_object_mut()
             .expect("object")
             .extend(extra.as_object().expect("object").clone());
@@ -126,7 +122,7 @@ fn ecr_request_field_errors() {
     assert_eq!(ecr(json!({"tags": []})), ["request"]);
     assert_eq!(
         fields(
-            json!({"render": "ecr-request", "registry": "x.io", "region": "eu-west-1",
+            json!({"render": "ecr-call", "registry": "x.io", "region": "eu-west-1",
                       "action": "DescribeRepositories", "repository": "x/y"})
         ),
         ["registry"]
@@ -137,12 +133,9 @@ fn ecr_request_field_errors() {
 #[test]
 fn the_user_name_defaults_to_aws_for_ecr_only() {
     let secret = |registry: &str, username: Option<&str>| {
-        uepe_core::render(
-            &json!({"render": "pull-secret", "registry": registry, "username": username,
-                "password": "p", "output": "json"})
-            .to_string(),
-        )
-        .map_err(|e| e.errors.into_iter().map(|f| f.field).collect::<Vec<_>>())
+        uepe_core::json::call(&json!({"render": "pull-secret", "registry": registry,
+            "username": username, "password": "p", "output": "json"}))
+        .map_err(|e| e.into_iter().map(|f| f.field).collect::<Vec<_>>())
     };
     assert!(secret("123456789012.dkr.ecr.eu-west-1.amazonaws.com", None).is_ok());
     assert_eq!(
@@ -162,7 +155,7 @@ fn the_user_name_defaults_to_aws_for_ecr_only() {
 /// takes, leaves defaults out and refuses a command it does not know.
 #[test]
 fn a_suggestion_carries_the_options_its_command_takes() {
-    let line = |req: Value| uepe_core::render(&req.to_string()).expect("a line");
+    let line = |req: Value| uepe_core::json::call(&req).expect("a line");
     assert_eq!(
         line(
             json!({"render": "suggest", "command": "commands credentials",
@@ -186,7 +179,7 @@ fn a_suggestion_carries_the_options_its_command_takes() {
 
 /// Whether the core accepts `req`, whatever it renders.
 fn accepted(req: Value) -> bool {
-    uepe_core::render(&req.to_string()).is_ok()
+    uepe_core::json::call(&req).is_ok()
 }
 
 /// Issue 11: the choices the CLI offers are the ones the checks accept.
@@ -200,7 +193,7 @@ fn every_offered_choice_is_accepted() {
             "runner {runner}"
         );
     }
-    for output in c["output"]["images"].as_array().unwrap() {
+    for output in c["images-output"].as_array().unwrap() {
         assert!(accepted(
             json!({"render": "images", "version": "4.3.0", "output": output})
         ));
@@ -286,4 +279,116 @@ fn mirror_plan_places_the_refresher_images() {
         ),
         ["aws-cli-image"]
     );
+}
+
+/// Issue 13: the STS endpoint follows the region's partition, as ECR's does,
+/// from one rule; an override wins.
+#[test]
+fn aws_endpoints_follow_the_partition() {
+    let endpoint = |region: &str, url: Option<&str>| {
+        render(
+            json!({"render": "aws-endpoint", "service": "sts", "region": region, "endpoint-url": url}),
+        )
+    };
+    assert_eq!(
+        endpoint("eu-west-1", None),
+        Ok(json!("https://sts.eu-west-1.amazonaws.com"))
+    );
+    assert_eq!(
+        endpoint("cn-north-1", None),
+        Ok(json!("https://sts.cn-north-1.amazonaws.com.cn"))
+    );
+    assert_eq!(
+        endpoint("us-iso-east-1", None),
+        Ok(json!("https://sts.us-iso-east-1.c2s.ic.gov"))
+    );
+    assert_eq!(
+        endpoint("eu-west-1", Some("http://127.0.0.1:5000")),
+        Ok(json!("http://127.0.0.1:5000"))
+    );
+    assert_eq!(
+        fields(json!({"render": "aws-endpoint", "service": "sts", "region": "Europe"})),
+        ["region"]
+    );
+}
+
+/// Issue 13: whether a registry is ECR is the core's answer, not a failed render.
+#[test]
+fn the_core_says_which_registries_are_ecr() {
+    let info = render(json!({"render": "registry", "registry": "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/team"}))
+        .expect("valid");
+    assert_eq!(info["path"], "team");
+    assert_eq!(
+        info["server"],
+        "https://123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com"
+    );
+    assert_eq!(info["ecr"]["account"], "123456789012");
+    assert_eq!(info["ecr"]["partition"], "aws-us-gov");
+    assert_eq!(info["ecr"]["fips"], true);
+    let other = render(json!({"render": "registry", "registry": "harbor.example.com:8443/uepe"}))
+        .expect("valid");
+    assert_eq!(other["ecr"], Value::Null);
+    assert_eq!(other["host"], "harbor.example.com:8443");
+    assert_eq!(
+        fields(json!({"render": "registry", "registry": "not a host"})),
+        ["registry"]
+    );
+}
+
+/// Issue 13: the Job made from a CronJob is the core's, as `kubectl create
+/// job --from=cronjob/X` makes it.
+#[test]
+fn a_job_from_a_cron_job_keeps_the_template_and_names_its_owner() {
+    let cron_job = json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "ecr-cred-refresher", "namespace": "uepe", "uid": "u-1"},
+        "spec": {"schedule": "0 */8 * * *", "jobTemplate": {
+            "metadata": {"labels": {"a": "b"}, "annotations": {"x": "y"}},
+            "spec": {"backoffLimit": 2}}}
+    });
+    let job = render(json!({"render": "job-from-cron-job", "cron-job": cron_job.to_string(), "name": "ecr-cred-refresher-manual-abcde"}))
+        .expect("a Job");
+    let job: Value = serde_json::from_str(job.as_str().expect("text")).expect("JSON");
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(job["metadata"]["namespace"], "uepe");
+    assert_eq!(job["metadata"]["labels"], json!({"a": "b"}));
+    assert_eq!(
+        job["metadata"]["annotations"],
+        json!({"x": "y", "cronjob.kubernetes.io/instantiate": "manual"})
+    );
+    assert_eq!(
+        job["metadata"]["ownerReferences"],
+        json!([{"apiVersion": "batch/v1", "kind": "CronJob", "name": "ecr-cred-refresher", "uid": "u-1", "controller": true}])
+    );
+    assert_eq!(job["spec"], json!({"backoffLimit": 2}));
+    assert_eq!(
+        fields(json!({"render": "job-from-cron-job", "cron-job": "{}", "name": "Bad_Name"})),
+        ["cron-job", "name"]
+    );
+}
+
+/// Issue 13: the names the shell writes to the cluster are the core's.
+#[test]
+fn conventions_are_the_names_the_manifests_use() {
+    let c = render(json!({"render": "conventions"})).expect("names");
+    let secret = render(
+        json!({"render": "pull-secret", "password": "p", "expires-at": "2026-12-03T12:00:00Z"}),
+    )
+    .expect("yaml");
+    let yaml = secret.as_str().expect("text");
+    assert!(
+        yaml.contains(&format!(
+            "{}: ",
+            c["expires-annotation"].as_str().expect("s")
+        )),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(&format!(
+            "{}: pull-secret",
+            c["component-label"].as_str().expect("s")
+        )),
+        "{yaml}"
+    );
+    assert_eq!(c["field-manager"], "kubectl-uepe");
 }

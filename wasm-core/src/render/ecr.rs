@@ -10,31 +10,7 @@ use serde::Serialize;
 
 use crate::images::Registry;
 
-/// The call the plugin signs (SigV4, service `ecr`) and sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EcrRequest {
-    /// Region to sign for.
-    pub region: String,
-    /// SigV4 service name.
-    pub signing_name: &'static str,
-    /// Full URL to POST to.
-    pub url: String,
-    /// `X-Amz-Target`.
-    pub target: String,
-    /// `Content-Type`.
-    pub content_type: &'static str,
-    /// The body.
-    pub body: String,
-    /// The registry host to log in to.
-    pub registry_host: String,
-    /// The key of the pull secret / docker config entry (`https://` + host).
-    pub server: String,
-    /// Whether AWS has `region` ([`crate::regions`]): when the endpoint's
-    /// name does not resolve, a region it lacks is the likely cause, and
-    /// DNS, a proxy or the network otherwise.
-    pub known_region: bool,
-}
+pub use crate::types::AwsCall as EcrRequest;
 
 /// The actions a caller may ask for; the first is the default.
 pub const ACTIONS: [&str; 3] = [
@@ -156,15 +132,7 @@ impl Call<'_> {
 /// The endpoint of the ECR API in `region`, by partition, as the AWS SDKs
 /// resolve it; FIPS when the registry host is an `ecr-fips` one.
 pub fn endpoint(region: &str, fips: bool) -> String {
-    let dns_suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else if region.starts_with("us-isob-") {
-        "sc2s.sgov.gov"
-    } else if region.starts_with("us-iso-") {
-        "c2s.ic.gov"
-    } else {
-        "amazonaws.com"
-    };
+    let (_, dns_suffix) = crate::regions::partition(region);
     if fips {
         format!("https://ecr-fips.{region}.{dns_suffix}/")
     } else {
@@ -188,10 +156,10 @@ pub fn request(
     };
     EcrRequest {
         region: region.to_owned(),
-        signing_name: "ecr",
+        signing_name: "ecr".into(),
         url,
         target: format!("AmazonEC2ContainerRegistry_V20150921.{}", call.action()),
-        content_type: "application/x-amz-json-1.1",
+        content_type: "application/x-amz-json-1.1".into(),
         body: call.body(),
         registry_host: registry.host.clone(),
         server: registry.server(),

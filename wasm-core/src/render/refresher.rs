@@ -12,7 +12,7 @@ use crate::images::Registry;
 use crate::render::pod::{self, AWS_CREDENTIALS, KUBE_API_ACCESS, SCRATCH, TMP};
 use crate::render::secret::{PullSecret, docker_config_printf_format};
 use crate::render::{component_labels, metadata};
-use crate::request::AwsKeys;
+use crate::types::AwsKeys;
 
 /// Default image of the `aws-cli` runner's init container (AWS's own).
 pub const DEFAULT_AWS_CLI_IMAGE: &str = "public.ecr.aws/aws-cli/aws-cli:2.27.0";
