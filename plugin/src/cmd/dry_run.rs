@@ -2,8 +2,6 @@
 //! print only, or apply with `dryRun=All`; and the one output format a live
 //! apply reads from the core whatever `-o` says.
 
-use serde_json::Value;
-
 use crate::cli::ManifestArgs;
 use crate::error::Error;
 
@@ -30,8 +28,9 @@ pub fn mode(m: &ManifestArgs) -> Result<Mode, Error> {
     }
 }
 
-/// A live apply reads the core's objects as JSON, whatever `-o` says: the
-/// user sees kubectl-style result lines, not the manifests.
-pub fn live_output(core_request: &mut Value) {
-    core_request["output"] = Value::String("json".into());
+/// The `output` a live apply asks of the core: it reads the objects as
+/// JSON, whatever `-o` says; the user sees kubectl-style result lines, not
+/// the manifests.
+pub fn live_output() -> Option<String> {
+    Some("json".into())
 }

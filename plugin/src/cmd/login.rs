@@ -2,14 +2,13 @@
 //! handed to a container engine on stdin, written into docker's config
 //! file, or printed for a pipe. Never on a command line.
 
-use serde_json::json;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
-use crate::aws::{self, Target};
+use super::ecr::{self, Target};
 use crate::cli::LoginArgs;
-use crate::core::Core;
+use crate::core::{Core, DockerConfigRequest};
 use crate::docker_config;
 use crate::error::{Error, write_err};
 
@@ -72,18 +71,17 @@ pub async fn run(core: &Core, a: &LoginArgs, out: &mut dyn Write) -> Result<(), 
         region: a.aws.region.clone(),
         profile: a.aws.profile.clone(),
     };
-    let (req, token) = aws::password(core, &target).await?;
+    let (req, token) = ecr::password(core, &target).await?;
     if a.print_password {
         return writeln!(out, "{}", token.password).map_err(write_err);
     }
     let how = if engine == "config" {
-        let rendered = core.render(&json!({
-            "render": "docker-config",
-            "registry": req.registry_host,
-            "username": token.username,
-            "password": token.password,
-            "style": "docker",
-        }))?;
+        let rendered = core.docker_config(&DockerConfigRequest {
+            registry: Some(req.registry_host.clone()),
+            username: Some(token.username.clone()),
+            password: token.password.clone(),
+            style: Some("docker".into()),
+        })?;
         let file = docker_config::path();
         docker_config::write_login(&file, &rendered)?;
         format!("in {}", file.display())

@@ -7,6 +7,7 @@ mod complete;
 mod completion;
 mod doctor;
 mod dry_run;
+mod ecr;
 mod images;
 mod login;
 mod mirror;
@@ -40,6 +41,7 @@ pub fn run(
             Connect {
                 kubeconfig: k.kubeconfig,
                 context: k.context,
+                field_manager: core.conventions()?.field_manager,
             }
         }
         None => {

@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use crate::aws::Target;
+use super::ecr::Target;
 use crate::cli::{AwsArgs, ManifestArgs};
 use crate::core::Core;
 use crate::error::Error;
@@ -15,6 +15,17 @@ pub struct Password {
     pub value: String,
     /// When it expires (RFC 3339), when known.
     pub expires_at: Option<String>,
+}
+
+impl Password {
+    /// Stands in for the password when only the flags are checked or the
+    /// objects' names and namespaces are wanted; never applied.
+    pub fn placeholder() -> Self {
+        Self {
+            value: "x".into(),
+            expires_at: None,
+        }
+    }
 }
 
 /// Reads the password from stdin, dropping the one line ending a pipe adds.
@@ -43,7 +54,7 @@ pub async fn password(
         region: aws.region.clone(),
         profile: aws.profile.clone(),
     };
-    let (_, token) = crate::aws::password(core, &target).await?;
+    let (_, token) = super::ecr::password(core, &target).await?;
     Ok(Password {
         value: token.password,
         expires_at: Some(humantime::format_rfc3339_seconds(token.expires_at).to_string()),

@@ -1,5 +1,6 @@
-//! The pull password's expiry as `cronjob status` and `doctor` read it:
-//! the annotation install writes, and times said relative to now.
+//! The pull password's expiry as `cronjob status` and `doctor` say it:
+//! times relative to now. (The annotation holding it is the core's
+//! `conventions`, read through `plan::Plan::expiry`.)
 
 use std::time::{Duration, SystemTime};
 
@@ -32,6 +33,3 @@ pub fn seconds_until(t: &str) -> Option<i64> {
         Err(e) => -(e.duration().as_secs() as i64),
     })
 }
-
-/// The annotation that records the password's expiry.
-pub const EXPIRES: &str = "kubectl-uepe/password-expires-at";

@@ -2,10 +2,9 @@
 //! chain as the ECR password, and where they were found (for the notes
 //! `cronjob install` prints).
 
-use serde_json::{Value, json};
-
 use crate::aws::AwsError;
 use crate::aws::credentials::{ChainInputs, Source};
+use crate::core::AwsKeys;
 use crate::error::Error;
 
 /// Long-lived AWS keys for the refresher, from the same chain as the ECR
@@ -14,7 +13,7 @@ use crate::error::Error;
 /// within hours, and the refresher runs for months.
 pub struct RefresherKeys {
     /// The keys, as the core's `credentials` input.
-    pub keys: Value,
+    pub keys: AwsKeys,
     /// Where they were found, for the notes.
     pub from: String,
     /// A session token came with them: temporary keys.
@@ -36,13 +35,13 @@ pub fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, 
                 from
             };
             Ok(Some(RefresherKeys {
-                keys: json!({
-                    "access-key-id": c.access_key_id,
-                    "secret-access-key": c.secret_access_key,
-                    "session-token": c.session_token,
-                }),
-                from,
                 temporary: c.session_token.is_some(),
+                keys: AwsKeys {
+                    access_key_id: c.access_key_id,
+                    secret_access_key: c.secret_access_key,
+                    session_token: c.session_token,
+                },
+                from,
             }))
         }
         Ok(Source::WebIdentity(_)) | Err(AwsError::NoCredentials) => Ok(None),

@@ -1,102 +1,64 @@
-//! The refresher of one pull secret as install would make it, asked of the
-//! core, and what of it the cluster holds: shared by `cronjob status`,
-//! `run`, `uninstall` and `doctor`.
+//! The refresher of one pull secret as the core's inventory describes it
+//! (what install may create: names, kinds, labels), and what of it the
+//! cluster holds: shared by `cronjob status`, `run`, `uninstall` and
+//! `doctor`. Nothing here is derived from a rendering: the core answers.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::super::apply::items;
 use crate::cli::SecretTarget;
 use crate::cluster::{Cluster, Kind};
-use crate::core::Core;
+use crate::core::{Core, InventoryRequest, ObjectRef, RefresherInventory};
 use crate::error::Error;
 
-/// The refresher as install would make it, for every runner: its CronJob,
-/// and every kind of object install may create, each object once.
+/// What install may create for one pull secret, and the annotation that
+/// records a pull Secret's expiry.
 pub struct Plan {
-    /// The CronJob object (name, namespace, labels).
-    pub cron_job: Value,
-    /// Every object of every runner (the pull Secret included).
-    pub objects: Vec<Value>,
-    /// The namespaces.
-    pub namespaces: Vec<String>,
+    inventory: RefresherInventory,
+    expires_annotation: String,
 }
 
 impl Plan {
     /// Asks the core.
     pub fn of(core: &Core, t: &SecretTarget) -> Result<Self, Error> {
-        let mut objects = Vec::new();
-        for runner in ["aws-cli", "plugin", "external-secrets"] {
-            // Placeholders make every optional object appear; nothing is applied.
-            let text = core.render(&json!({
-                "render": "refresher",
-                "runner": runner,
-                "namespace": t.namespace,
-                "name": t.name,
-                "image": if runner == "plugin" { Some("placeholder.invalid/kubectl-uepe:v0") } else { None },
-                "credentials": {"access-key-id": "placeholder", "secret-access-key": "placeholder"},
-                "password": "placeholder",
-                "output": "json",
-            }))?;
-            // Every runner renders the same pull Secrets (and aws-cli and
-            // plugin the same CronJob): keep each object once, so each is
-            // read, shown and counted once.
-            for o in items(&text)? {
-                let id = |v: &Value| {
-                    (
-                        v["apiVersion"].clone(),
-                        v["kind"].clone(),
-                        v["metadata"]["namespace"].clone(),
-                        v["metadata"]["name"].clone(),
-                    )
-                };
-                if !objects.iter().any(|seen| id(seen) == id(&o)) {
-                    objects.push(o);
-                }
-            }
-        }
-        let cron_job = objects
-            .iter()
-            .find(|o| o["kind"] == "CronJob")
-            .cloned()
-            .ok_or_else(|| Error::CoreAnswer("the core rendered no CronJob".into()))?;
-        let mut namespaces: Vec<String> = objects
-            .iter()
-            .filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_owned))
-            .collect();
-        namespaces.sort();
-        namespaces.dedup();
+        let inventory = core.inventory(&InventoryRequest {
+            namespace: t.namespace.clone(),
+            name: t.name.clone(),
+        })?;
+        let expires_annotation = core.conventions()?.expires_annotation;
         Ok(Self {
-            cron_job,
-            objects,
-            namespaces,
+            inventory,
+            expires_annotation,
         })
     }
 
     /// Name of the CronJob.
     pub fn name(&self) -> &str {
-        self.cron_job["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
+        &self.inventory.cron_job.name
     }
 
     /// Namespace of the CronJob.
     pub fn home(&self) -> &str {
-        self.cron_job["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
+        &self.inventory.home
+    }
+
+    /// Every namespace install writes to, sorted.
+    pub fn namespaces(&self) -> &[String] {
+        &self.inventory.namespaces
     }
 
     /// `k=v,...` selecting what install created for this pull secret.
     pub fn selector(&self) -> String {
-        self.cron_job["metadata"]["labels"]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-            .unwrap_or_default()
+        self.inventory
+            .selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The expiry recorded on a pull Secret as stored, if any.
+    pub fn expiry<'a>(&self, secret: &'a Value) -> Option<&'a str> {
+        secret["metadata"]["annotations"][self.expires_annotation.as_str()].as_str()
     }
 
     /// What refreshes the pull secret in the cluster, found once: the
@@ -104,54 +66,51 @@ impl Plan {
     /// `external-secrets` runner's ExternalSecret in the same namespace
     /// (a cluster without the ESO CRDs answers 404: not installed).
     pub async fn installed(&self, cluster: &Cluster) -> Result<Installed, Error> {
-        let cron_job = Kind::new("batch/v1", "CronJob");
-        if let Some(cj) = cluster
-            .get(&cron_job, Some(self.home()), self.name())
-            .await?
-        {
-            return Ok(Installed::CronJob(cj));
-        }
-        let es = self
-            .objects
-            .iter()
-            .find(|o| o["kind"] == "ExternalSecret" && o["metadata"]["namespace"] == self.home());
-        if let Some(es) = es {
-            let name = es["metadata"]["name"].as_str().unwrap_or_default();
+        for (object, found) in [
+            (
+                &self.inventory.cron_job,
+                Installed::CronJob as fn(Value) -> Installed,
+            ),
+            (&self.inventory.external_secret, Installed::ExternalSecret),
+        ] {
             // Without ESO's CRDs the kind is not served: nothing found.
-            if let Some(found) = cluster.get(&Kind::of(es), Some(self.home()), name).await? {
-                return Ok(Installed::ExternalSecret(found));
+            if let Some(o) = cluster
+                .get(&kind(object), Some(&object.namespace), &object.name)
+                .await?
+            {
+                return Ok(found(o));
             }
         }
         Ok(Installed::Nothing)
     }
 
-    /// The pull Secret objects (one per namespace).
-    pub fn pull_secrets(&self) -> impl Iterator<Item = &Value> {
-        self.objects
-            .iter()
-            .filter(|o| o["metadata"]["labels"]["app.kubernetes.io/component"] == "pull-secret")
+    /// The pull secret's name.
+    pub fn secret_name(&self) -> &str {
+        self.inventory
+            .pull_secrets
+            .first()
+            .map_or("", |s| s.name.as_str())
     }
 
-    /// Distinct kinds of the refresher's own objects (not the pull Secret),
-    /// in reverse apply order so dependents go first.
-    pub fn refresher_kinds(&self) -> Vec<Kind> {
-        let mut kinds: Vec<(String, String)> = Vec::new();
-        for o in self
-            .objects
-            .iter()
-            .filter(|o| o["metadata"]["labels"]["app.kubernetes.io/component"] == "refresher")
-        {
-            let k = (
-                o["apiVersion"].as_str().unwrap_or_default().to_owned(),
-                o["kind"].as_str().unwrap_or_default().to_owned(),
-            );
-            if !kinds.contains(&k) {
-                kinds.push(k);
-            }
-        }
-        kinds.reverse();
-        kinds.into_iter().map(|(v, k)| Kind::new(&v, &k)).collect()
+    /// The pull Secrets (one per namespace).
+    pub fn pull_secrets(&self) -> &[ObjectRef] {
+        &self.inventory.pull_secrets
     }
+
+    /// The kinds of the refresher's own objects (not the pull Secret),
+    /// dependents first.
+    pub fn refresher_kinds(&self) -> Vec<Kind> {
+        self.inventory
+            .refresher_kinds
+            .iter()
+            .map(|k| Kind::new(&k.api_version, &k.kind))
+            .collect()
+    }
+}
+
+/// The kind of an object the core named.
+pub fn kind(o: &ObjectRef) -> Kind {
+    Kind::new(&o.api_version, &o.kind)
 }
 
 /// The refresher found in the cluster.

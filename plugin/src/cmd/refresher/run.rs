@@ -1,8 +1,8 @@
-//! `kubectl uepe cronjob run [--wait]`: a Job made from the refresher's
-//! CronJob, as `kubectl create job --from=cronjob/...` makes it, and with
+//! `kubectl uepe cronjob run [--wait]`: a Job the core makes from the
+//! refresher's CronJob, as `kubectl create job --from=cronjob/...` does, and with
 //! `--wait` its outcome (and its pods' logs when it failed).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::Write;
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use super::super::suggest::Given;
 use super::plan::{Installed, Plan};
 use crate::cli::CronjobRunArgs;
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
-use crate::core::Core;
+use crate::core::{Core, JobRequest};
 use crate::error::{Error, write_err};
 
 /// Parses `90s`, `5m`, `1h`.
@@ -52,7 +52,14 @@ pub async fn run(
             });
         }
     };
-    let job = job_from_cron_job(&cj, &format!("{}-manual-{}", plan.name(), suffix()));
+    // The Job is the core's (as `kubectl create job --from=cronjob/X`
+    // makes it); only the random suffix is the shell's.
+    let job = core.job_from_cron_job(&JobRequest {
+        cron_job: cj.to_string(),
+        name: format!("{}-manual-{}", plan.name(), suffix()),
+    })?;
+    let job: Value = serde_json::from_str(&job)
+        .map_err(|e| Error::CoreAnswer(format!("the core's Job is not understood: {e}")))?;
     let created = cluster.create(&job).await?;
     let name = created["metadata"]["name"]
         .as_str()
@@ -123,37 +130,6 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-/// A Job from a CronJob's template, as `kubectl create job --from=cronjob/X`
-/// makes it: the template's labels and annotations plus
-/// `cronjob.kubernetes.io/instantiate: manual`, and a controller owner
-/// reference without blockOwnerDeletion.
-pub fn job_from_cron_job(cj: &Value, name: &str) -> Value {
-    let tpl = &cj["spec"]["jobTemplate"];
-    let mut annotations = tpl["metadata"]["annotations"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    annotations.insert("cronjob.kubernetes.io/instantiate".into(), "manual".into());
-    json!({
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {
-            "name": name,
-            "namespace": cj["metadata"]["namespace"],
-            "labels": tpl["metadata"]["labels"],
-            "annotations": annotations,
-            "ownerReferences": [{
-                "apiVersion": "batch/v1",
-                "kind": "CronJob",
-                "name": cj["metadata"]["name"],
-                "uid": cj["metadata"]["uid"],
-                "controller": true,
-            }],
-        },
-        "spec": tpl["spec"],
-    })
 }
 
 /// Five lowercase letters and digits, as generated names end.

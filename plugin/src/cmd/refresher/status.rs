@@ -5,8 +5,8 @@
 use std::io::Write;
 
 use super::super::suggest::Given;
-use super::expiry::{EXPIRES, seconds_until, when};
-use super::plan::{Installed, Plan, eso_ready};
+use super::expiry::{seconds_until, when};
+use super::plan::{Installed, Plan, eso_ready, kind};
 use crate::cli::SecretTarget;
 use crate::cluster::{Cluster, Connect, Kind};
 use crate::core::Core;
@@ -127,17 +127,14 @@ pub async fn status(
         }
     }
     for ps in plan.pull_secrets() {
-        let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
-        let name = ps["metadata"]["name"].as_str().unwrap_or_default();
-        let got = cluster
-            .get(&Kind::new("v1", "Secret"), Some(ns), name)
-            .await?;
+        let (ns, name) = (&ps.namespace, &ps.name);
+        let got = cluster.get(&kind(ps), Some(ns), name).await?;
         let line = match got {
             None => {
                 problems.push(format!("pull secret {ns}/{name} is missing"));
                 "missing".to_owned()
             }
-            Some(s) => match s["metadata"]["annotations"][EXPIRES].as_str() {
+            Some(s) => match plan.expiry(&s) {
                 Some(t) if seconds_until(t).is_some_and(|s| s <= 0) => {
                     problems.push(format!("pull secret {ns}/{name} expired"));
                     format!("EXPIRED at {}", when(t))

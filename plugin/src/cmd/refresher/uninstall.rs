@@ -4,9 +4,9 @@
 
 use std::io::Write;
 
-use super::plan::Plan;
+use super::plan::{Plan, kind};
 use crate::cli::CronjobUninstallArgs;
-use crate::cluster::{Cluster, ClusterError, Connect, Kind};
+use crate::cluster::{Cluster, ClusterError, Connect};
 use crate::core::Core;
 use crate::error::{Error, write_err};
 
@@ -22,7 +22,7 @@ pub async fn uninstall(
     let selector = plan.selector();
     let mut deleted = 0;
     for kind in plan.refresher_kinds() {
-        for ns in &plan.namespaces {
+        for ns in plan.namespaces() {
             // A CRD that is not installed (ESO) lists nothing to delete.
             let found = cluster.list(&kind, ns, &selector).await?;
             for o in found {
@@ -35,9 +35,7 @@ pub async fn uninstall(
     }
     if a.delete_secret {
         for ps in plan.pull_secrets() {
-            let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
-            let name = ps["metadata"]["name"].as_str().unwrap_or_default();
-            match cluster.delete(&Kind::new("v1", "Secret"), ns, name).await {
+            match cluster.delete(&kind(ps), &ps.namespace, &ps.name).await {
                 Ok(line) => {
                     writeln!(out, "{line}").map_err(write_err)?;
                     deleted += 1;
@@ -51,8 +49,8 @@ pub async fn uninstall(
         writeln!(
             out,
             "nothing to delete: no refresher for {} in {}",
-            a.target.name,
-            plan.namespaces.join(", ")
+            plan.secret_name(),
+            plan.namespaces().join(", ")
         )
         .map_err(write_err)?;
     }
