@@ -5,7 +5,7 @@
 //!    docker-registry ... --dry-run=client -o yaml`, run alternately (which
 //!    goes first swaps every round) so that both see the same machine state.
 //!    The figure is the median ratio; the target is at most 0.25.
-//! 2. One in-process `Core::render` call (median over many, after warm-up)
+//! 2. One in-process call into the core (median over many, after warm-up)
 //!    and `Core::load`.
 //! 3. The size of the binary under test; under `cargo bench` that is the
 //!    release build (the bench profile inherits the release profile, which
@@ -22,8 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kubectl_uepe::core::Core;
-use serde_json::json;
+use kubectl_uepe::core::{Core, CoreError, ImagesRequest, RefresherRequest};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -188,6 +187,9 @@ fn processes(
     Ok(())
 }
 
+/// One call into the core, timed.
+type Call<'a> = dyn Fn() -> std::result::Result<String, CoreError> + 'a;
+
 fn in_process(renders: usize) -> Result<()> {
     println!("in process ({renders} render calls after warm-up)");
     let start = Instant::now();
@@ -205,27 +207,47 @@ fn in_process(renders: usize) -> Result<()> {
         ms(first_load),
         ms(median(&loads))
     );
-    for (what, request) in [
-        (
-            "refresher (cronjob install -o yaml)",
-            json!({"render": "refresher", "output": "yaml"}),
-        ),
-        (
-            "images (-o table)",
-            json!({"render": "images", "version": "4.3.0"}),
-        ),
-    ] {
+    let refresher = RefresherRequest {
+        runner: None,
+        namespace: Vec::new(),
+        name: None,
+        registry: None,
+        region: None,
+        schedule: None,
+        role_arn: None,
+        aws_cli_image: None,
+        kubectl_image: None,
+        image: None,
+        credentials: None,
+        create_namespace: false,
+        password: None,
+        expires_at: None,
+        output: Some("yaml".into()),
+    };
+    let images = ImagesRequest {
+        version: "4.3.0".into(),
+        registry: None,
+        components: Vec::new(),
+        output: None,
+    };
+    let calls: [(&str, &Call); 2] = [
+        ("refresher (cronjob install -o yaml)", &|| {
+            core.refresher(&refresher)
+        }),
+        ("images (-o table)", &|| core.images(&images)),
+    ];
+    for (what, call) in calls {
         for _ in 0..renders.min(200) {
-            core.render(&request)?;
+            call()?;
         }
         let mut times = Vec::with_capacity(renders);
         for _ in 0..renders {
             let start = Instant::now();
-            let out = core.render(&request)?;
+            let out = call()?;
             times.push(start.elapsed());
             std::hint::black_box(out);
         }
-        println!("  Core::render {what}: {}", summary(&times));
+        println!("  Core {what}: {}", summary(&times));
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 mod build;
 
-pub use build::{Choices, EXAMPLES, command, parse};
+pub use build::{EXAMPLES, command, parse};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -146,8 +146,8 @@ pub struct ImagesArgs {
     #[arg(long, value_delimiter = ',')]
     pub components: Vec<String>,
     /// Output format: table, json, yaml or name.
-    #[arg(short, long, default_value = "table")]
-    pub output: String,
+    #[arg(short, long)]
+    pub output: Option<String>,
 }
 
 /// Where the ECR password comes from: the standard AWS credentials chain.
@@ -217,8 +217,8 @@ pub struct ManifestArgs {
     #[arg(long, default_value = "none", require_equals = true, num_args = 0..=1, default_missing_value = "client")]
     pub dry_run: String,
     /// Output format: yaml, json or name.
-    #[arg(short, long, default_value = "yaml")]
-    pub output: String,
+    #[arg(short, long)]
+    pub output: Option<String>,
     /// Read the registry password from standard input (as `aws ecr get-login-password` prints it) instead of asking ECR.
     #[arg(long)]
     pub password_stdin: bool,
@@ -274,12 +274,12 @@ pub enum CronjobCommand {
 /// makes, refreshes or inspects the pull secret shares.
 #[derive(Debug, Args)]
 pub struct SecretTarget {
-    /// Namespaces of the pull secret, comma-separated or repeated; the refresher runs in the first [default: uepe].
+    /// Namespaces of the pull secret, comma-separated or repeated; the refresher runs in the first.
     #[arg(short, long)]
     pub namespace: Vec<String>,
     /// Name of the image pull secret.
-    #[arg(long, default_value = "ecr-cred")]
-    pub name: String,
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// `cronjob status` flags.
@@ -334,11 +334,11 @@ pub struct CronjobInstallArgs {
     #[command(flatten)]
     pub placement: PlacementArgs,
     /// How the secret is refreshed: aws-cli, plugin or external-secrets.
-    #[arg(long, default_value = "aws-cli")]
-    pub runner: String,
+    #[arg(long)]
+    pub runner: Option<String>,
     /// Cron schedule; runs may never be 12 hours or more apart.
-    #[arg(long, default_value = "0 */8 * * *")]
-    pub schedule: String,
+    #[arg(long)]
+    pub schedule: Option<String>,
     /// AWS settings.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -363,8 +363,7 @@ pub struct CronjobInstallArgs {
 #[derive(Debug, Args)]
 pub struct CommandsArgs {
     /// Which commands: all, login, mirror, secret or credentials.
-    #[arg(default_value = "all")]
-    pub section: String,
+    pub section: Option<String>,
     /// UEPE version (to mirror).
     #[arg(long)]
     pub version: Option<String>,
@@ -375,8 +374,8 @@ pub struct CommandsArgs {
     #[arg(long)]
     pub to: Option<String>,
     /// Mirroring tool: all, skopeo, crane or docker.
-    #[arg(long, default_value = "all")]
-    pub tool: String,
+    #[arg(long)]
+    pub tool: Option<String>,
     /// Only mirror these components: platform, ec, operator, ui, refresher (the aws-cli runner's two images) [default: the four UEPE images].
     #[arg(long, value_delimiter = ',')]
     pub components: Vec<String>,
@@ -387,8 +386,8 @@ pub struct CommandsArgs {
     #[arg(long)]
     pub region: Option<String>,
     /// Runner the credentials Secret is for: aws-cli, plugin or external-secrets.
-    #[arg(long, default_value = "aws-cli")]
-    pub runner: String,
+    #[arg(long)]
+    pub runner: Option<String>,
     /// IAM role (IRSA): no credentials Secret is needed.
     #[arg(long)]
     pub role_arn: Option<String>,
@@ -461,7 +460,7 @@ pub struct MirrorArgs {
     #[arg(long)]
     pub kubectl_image: Option<String>,
     /// Platforms to copy: all, or os/arch[/variant] list; a subset gets a new index (new digest).
-    #[arg(long, value_delimiter = ',', default_value = "all")]
+    #[arg(long, value_delimiter = ',')]
     pub platform: Vec<String>,
     /// Blobs copied at once.
     #[arg(long, short = 'j', default_value_t = 6)]

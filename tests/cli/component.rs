@@ -14,14 +14,103 @@ use crate::support;
 /// Field errors as (field, message) pairs, for comparing both sides.
 type Fields = Vec<(String, String)>;
 
-fn pure_render(request: &Value) -> Result<String, Fields> {
-    uepe_core::render(&request.to_string())
-        .map_err(|e| e.errors.into_iter().map(|f| (f.field, f.message)).collect())
+/// The pure crate's answer to a request spelt as JSON (`render` names the
+/// function): text answers as a JSON string, typed ones as their fields.
+fn pure_render(request: &Value) -> Result<Value, Fields> {
+    uepe_core::json::call(request)
+        .map_err(|e| e.into_iter().map(|f| (f.field, f.message)).collect())
 }
 
-fn component_render(core: &kubectl_uepe::core::Core, request: &Value) -> Result<String, Fields> {
-    match core.render(request) {
-        Ok(text) => Ok(text),
+/// `key-name` to `key_name` (or back) in every object of `v`: the pure
+/// crate's types name fields as the CLI's flags, the host's as Rust does.
+fn rename_keys(v: Value, from: char, to: char) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (k.replace(from, &to.to_string()), rename_keys(v, from, to)))
+                .collect(),
+        ),
+        Value::Array(l) => Value::Array(l.into_iter().map(|v| rename_keys(v, from, to)).collect()),
+        v => v,
+    }
+}
+
+/// The host's type for a request, through the pure crate's (which fills in
+/// what the JSON leaves out), so both sides get the same typed request.
+fn host<P, H>(fields: &Value) -> H
+where
+    P: serde::de::DeserializeOwned + serde::Serialize,
+    H: serde::de::DeserializeOwned,
+{
+    let pure: P = serde_json::from_value(fields.clone()).expect("the pure side took it");
+    let spelt = serde_json::to_value(pure).expect("serialize");
+    serde_json::from_value(rename_keys(spelt, '-', '_')).expect("the host's type")
+}
+
+/// A typed answer of the component, spelt as the pure crate spells it.
+fn spelt<T: serde::Serialize>(answer: T) -> Value {
+    rename_keys(serde_json::to_value(answer).expect("serialize"), '_', '-')
+}
+
+/// The component's answer to the same request, called through the typed
+/// host bindings the plugin uses.
+fn component_render(core: &kubectl_uepe::core::Core, request: &Value) -> Result<Value, Fields> {
+    use kubectl_uepe::core::PlatformChoice;
+    use uepe_core::types as pure;
+
+    let mut fields = request.clone();
+    let name = fields
+        .as_object_mut()
+        .and_then(|m| m.remove("render"))
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let f = &fields;
+    let text = |s: String| Value::String(s);
+    let answer = match name.as_str() {
+        "images" => core.images(&host::<pure::ImagesRequest, _>(f)).map(text),
+        "docker-config" => core
+            .docker_config(&host::<pure::DockerConfigRequest, _>(f))
+            .map(text),
+        "pull-secret" => core
+            .pull_secret(&host::<pure::PullSecretRequest, _>(f))
+            .map(text),
+        "refresher" => core
+            .refresher(&host::<pure::RefresherRequest, _>(f))
+            .map(text),
+        "commands" => core
+            .commands(&host::<pure::CommandsRequest, _>(f))
+            .map(text),
+        "suggest" => core.suggest(&host::<pure::SuggestRequest, _>(f)).map(text),
+        "job-from-cron-job" => core
+            .job_from_cron_job(&host::<pure::JobRequest, _>(f))
+            .map(text),
+        "aws-endpoint" => core
+            .aws_endpoint(&host::<pure::AwsEndpointRequest, _>(f))
+            .map(text),
+        "ecr-call" => core
+            .ecr_call(&host::<pure::EcrCallRequest, _>(f))
+            .map(spelt),
+        "mirror-plan" => core
+            .mirror_plan(&host::<pure::MirrorPlanRequest, _>(f))
+            .map(spelt),
+        "inventory" => core
+            .inventory(&host::<pure::InventoryRequest, _>(f))
+            .map(spelt),
+        "registry" => core
+            .registry(f["registry"].as_str().unwrap_or_default())
+            .map(spelt),
+        "choices" => core.choices().map(spelt),
+        "conventions" => core.conventions().map(spelt),
+        "platforms" => core
+            .platforms(&host::<pure::PlatformsRequest, _>(f))
+            .map(|c| match c {
+                PlatformChoice::All => json!({ "platforms": "all" }),
+                PlatformChoice::Only(list) => json!({ "platforms": spelt(list) }),
+            }),
+        other => panic!("no function {other} in the component"),
+    };
+    match answer {
+        Ok(v) => Ok(v),
         Err(kubectl_uepe::core::CoreError::Invalid(errors)) => {
             Err(errors.into_iter().map(|f| (f.field, f.message)).collect())
         }
@@ -155,9 +244,7 @@ fn requests() -> Vec<Value> {
         ("-", "EU"),
     ] {
         out.push(json!({"render": "refresher", "registry": opt(registry), "region": opt(region)}));
-        out.push(
-            json!({"render": "ecr-request", "registry": opt(registry), "region": opt(region)}),
-        );
+        out.push(json!({"render": "ecr-call", "registry": opt(registry), "region": opt(region)}));
         out.push(json!({"render": "commands", "section": "login", "registry": opt(registry), "region": opt(region)}));
     }
     for (aws_cli, kubectl, image) in [
@@ -227,30 +314,70 @@ fn requests() -> Vec<Value> {
         for registry in ["123456789012.dkr.ecr.us-east-1.amazonaws.com", MIRROR] {
             for settings in [false, true] {
                 out.push(json!({
-                    "render": "ecr-request", "registry": registry, "region": "us-east-1",
+                    "render": "ecr-call", "registry": registry, "region": "us-east-1",
                     "action": action, "repository": opt(repository),
                     "immutable-tags": settings, "scan-on-push": settings,
                 }));
             }
         }
     }
-    // Requests that are not well-formed at all.
-    out.extend([
-        json!(null),
-        json!("images"),
-        json!([]),
-        json!({}),
-        json!({"render": "nothing"}),
-        json!({"render": "images"}),
-        json!({"render": "images", "version": 4}),
-        json!({"render": "images", "version": "4.3.0", "colour": "red"}),
-        json!({"render": "pull-secret"}),
-        json!({"render": "pull-secret", "password": FAKE_PASSWORD, "namespace": "uepe"}),
-        json!({"render": "refresher", "credentials": {"access-key-id": FAKE_KEY_ID}}),
-        json!({"render": "refresher", "schedule": ["0 */8 * * *"]}),
-        json!({"render": "platforms", "platform": "linux/amd64"}),
-        json!({"render": "ecr-request", "action": "CreateRepository", "tags": []}),
-    ]);
+    // The new questions: what a registry is, the STS endpoint, the
+    // refresher's inventory, a Job from a CronJob, a suggested command.
+    for registry in [
+        "",
+        MIRROR,
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x",
+        "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+        "x..io",
+    ] {
+        out.push(json!({"render": "registry", "registry": registry}));
+    }
+    for (region, url) in [
+        ("us-east-1", "-"),
+        ("cn-north-1", "-"),
+        ("us-gov-west-1", "-"),
+        ("EU", "-"),
+        ("eu-west-1", "http://127.0.0.1:5000"),
+        ("eu-west-1", "ftp://x"),
+    ] {
+        out.push(json!({"render": "aws-endpoint", "service": "sts", "region": region, "endpoint-url": opt(url)}));
+    }
+    for namespace in &namespace_sets {
+        for name in ["-", "uepe-pull", "Bad"] {
+            out.push(json!({"render": "inventory", "namespace": namespace, "name": opt(name)}));
+        }
+    }
+    let cron_job = json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "ecr-cred-refresher", "namespace": "uepe", "uid": "u-1"},
+        "spec": {"jobTemplate": {"metadata": {"labels": {"a": "b"}}, "spec": {"template": {}}}},
+    });
+    for (cj, name) in [
+        (cron_job.to_string(), "ecr-cred-refresher-manual-abcde"),
+        (cron_job.to_string(), "Bad_Name"),
+        ("{}".to_owned(), "x"),
+    ] {
+        out.push(json!({"render": "job-from-cron-job", "cron-job": cj, "name": name}));
+    }
+    for command in ["doctor", "cronjob install", "commands credentials", "nope"] {
+        out.push(json!({
+            "render": "suggest", "command": command, "namespace": ["a,b"], "name": "uepe-pull",
+            "runner": "external-secrets", "context": "c",
+        }));
+    }
+    for (version, to, components) in [
+        ("4.3.0", MIRROR, json!([])),
+        ("4.3.0", "-", json!([])),
+        ("-", MIRROR, json!(["refresher"])),
+        ("4.3", MIRROR, json!(["db"])),
+    ] {
+        out.push(json!({
+            "render": "mirror-plan", "version": opt(version), "to": opt(to), "components": components,
+        }));
+    }
+    out.push(json!({"render": "choices"}));
+    out.push(json!({"render": "conventions"}));
     out
 }
 

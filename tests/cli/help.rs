@@ -2,11 +2,11 @@
 //! command on one line at any terminal width, and parses (item 6); the
 //! refresher images' defaults, decided by the core, are shown (item 18).
 
-use kubectl_uepe::cli::{Choices, EXAMPLES, command};
+use kubectl_uepe::cli::{EXAMPLES, command};
 use kubectl_uepe::core::Core;
 use uepe_core::render::refresher::{DEFAULT_AWS_CLI_IMAGE, DEFAULT_KUBECTL_IMAGE};
 
-use crate::support::{run, uepe};
+use crate::support::{run, run_with_stdin, uepe};
 
 /// `ARGS --help` with the terminal `columns` wide (clap reads COLUMNS when
 /// stdout is not a terminal).
@@ -55,7 +55,7 @@ fn examples_are_never_wrapped() {
 #[test]
 fn every_example_parses() {
     let core = Core::load().expect("core");
-    let choices = Choices::of(&core).expect("choices");
+    let choices = core.choices().expect("choices");
     for (path, lines) in EXAMPLES {
         for line in *lines {
             let start = line.find("kubectl uepe ").expect("names kubectl uepe");
@@ -115,7 +115,7 @@ fn readme_command_list_matches_the_help() {
     let block = &block[block.find("```sh").expect("a code block")..];
     let block = &block[..block[5..].find("```").expect("its end") + 5];
     let core = Core::load().expect("core");
-    let cmd = command(&Choices::of(&core).expect("choices"));
+    let cmd = command(&core.choices().expect("choices"));
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = sub.get_name();
         if name == "help" {
@@ -150,4 +150,117 @@ fn readme_command_list_matches_the_help() {
             panic!("README: `{}` does not parse:\n{e}", line.trim());
         }
     }
+}
+
+/// The help text of `flag` (a line starting so) in `out`, up to the next flag.
+fn own_help(out: &str, flag: &str) -> Option<String> {
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    let at = lines.iter().position(|l| l.starts_with(flag))?;
+    let end = lines[at + 1..]
+        .iter()
+        .position(|l| l.starts_with('-') || l.starts_with('[') || l.is_empty())
+        .map_or(lines.len(), |i| at + 1 + i);
+    Some(lines[at..end].join(" "))
+}
+
+/// Issue 13: the defaults `--help` shows and the plugin applies are the
+/// core's `choices()` (the pure crate's, asked in-process): none is
+/// written in `cli.rs`. Shown: each flag's help says the core's default.
+/// Applied: leaving the flags out gives what giving the core's defaults
+/// gives.
+#[test]
+fn issue_13_defaults_shown_and_applied_are_the_cores() {
+    let d = uepe_core::api::choices().defaults;
+    let shown: &[(&[&str], &str, &str)] = &[
+        (&["images"], "-o, --output <", &d.images_output),
+        (&["secret", "create"], "-o, --output <", &d.objects_output),
+        (&["secret", "create"], "-n, --namespace <", &d.namespace),
+        (&["secret", "create"], "--name <", &d.name),
+        (&["cronjob", "install"], "-o, --output <", &d.objects_output),
+        (&["cronjob", "install"], "--runner <", &d.runner),
+        (&["cronjob", "install"], "--schedule <", &d.schedule),
+        (
+            &["cronjob", "install"],
+            "--aws-cli-image <",
+            &d.aws_cli_image,
+        ),
+        (
+            &["cronjob", "install"],
+            "--kubectl-image <",
+            &d.kubectl_image,
+        ),
+        (&["cronjob", "status"], "--name <", &d.name),
+        (&["cronjob", "uninstall"], "-n, --namespace <", &d.namespace),
+        (&["doctor"], "--name <", &d.name),
+        (&["commands"], "[SECTION]", &d.section),
+        (&["commands"], "--tool <", &d.tool),
+        (&["commands"], "--runner <", &d.runner),
+        (&["mirror"], "--platform <", &d.platform),
+    ];
+    for (path, flag, default) in shown {
+        let out = help(path, "200");
+        let own =
+            own_help(&out, flag).unwrap_or_else(|| panic!("{path:?} --help has no {flag}:\n{out}"));
+        assert!(
+            own.ends_with(&format!("[default: {default}]")),
+            "{path:?} --help does not show the core's default {default} for {flag}: {own}"
+        );
+    }
+
+    let same = |plain: &[&str], explicit: &[&str], stdin: &str| {
+        let a = run_with_stdin(uepe(plain), stdin);
+        let b = run_with_stdin(uepe(explicit), stdin);
+        assert_eq!(a.code, 0, "{plain:?}: {}", a.stderr);
+        assert_eq!(
+            (a.stdout, a.stderr),
+            (b.stdout, b.stderr),
+            "{plain:?} applies other defaults than the core's: {explicit:?}"
+        );
+    };
+    same(
+        &["images", "--version", "4.3.0"],
+        &["images", "--version", "4.3.0", "-o", &d.images_output],
+        "",
+    );
+    let install = ["cronjob", "install", "--dry-run=client", "--password-stdin"];
+    let mut explicit = install.to_vec();
+    explicit.extend([
+        "--runner",
+        &d.runner,
+        "--schedule",
+        &d.schedule,
+        "-n",
+        &d.namespace,
+        "--name",
+        &d.name,
+        "-o",
+        &d.objects_output,
+        "--aws-cli-image",
+        &d.aws_cli_image,
+        "--kubectl-image",
+        &d.kubectl_image,
+    ]);
+    same(&install, &explicit, "fake-ecr-password-for-tests");
+    same(
+        &[
+            "commands",
+            "--version",
+            "4.3.0",
+            "--to",
+            "registry.example.com/uepe",
+        ],
+        &[
+            "commands",
+            &d.section,
+            "--tool",
+            &d.tool,
+            "--version",
+            "4.3.0",
+            "--to",
+            "registry.example.com/uepe",
+            "--runner",
+            &d.runner,
+        ],
+        "",
+    );
 }

@@ -721,3 +721,72 @@ fn a_registry_that_is_not_ecr_needs_a_username() {
         B64.encode(format!("robot$uepe:{PASSWORD}")).as_str()
     );
 }
+
+/// Issue 13: `status`, `run`, `uninstall` and `doctor` learn what install
+/// made from the core; asking it instead of rendering every runner must not
+/// cost one more API request. The counts were measured before the change
+/// (an installed aws-cli refresher for two namespaces).
+#[test]
+fn issue_13_status_run_uninstall_and_doctor_make_no_more_requests() {
+    let Some(fr) = Fr::new("count") else { return };
+    let (foo, bar) = (fr.ns.clone(), fr.cp.namespace("count"));
+    let both = format!("{foo},{bar}");
+    let r = with_keys(fr.at(&[
+        "cronjob",
+        "install",
+        "--password-stdin",
+        "-n",
+        &both,
+        "--create-namespace",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let count = |args: &[&str], at_most: usize| {
+        let before = fr.requests().len();
+        let r = go(fr.at(args));
+        // A request the server throttled (429) is retried by the client:
+        // the command asked once.
+        let log: Vec<Audited> = fr.requests()[before..]
+            .iter()
+            .filter(|l| l.code != 429)
+            .cloned()
+            .collect();
+        eprintln!("{}: {} requests", args.join(" "), log.len());
+        assert!(
+            log.len() <= at_most,
+            "{}: {} requests, {at_most} before: {log:#?}",
+            args.join(" "),
+            log.len()
+        );
+        r
+    };
+    let r = count(&["cronjob", "status", "-n", &both], STATUS);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = count(&["doctor", "-n", &both], DOCTOR);
+    assert!(
+        r.stdout
+            .contains(&format!("cronjob {foo}/ecr-cred-refresher")),
+        "{}",
+        r.stdout
+    );
+    let r = count(&["cronjob", "run", "-n", &both], RUN);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = count(
+        &["cronjob", "uninstall", "-n", &both, "--delete-secret"],
+        UNINSTALL,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(fr.get("cronjob", &foo, "ecr-cred-refresher").is_none());
+    assert!(fr.get("secret", &bar, "ecr-cred").is_none());
+}
+
+/// The requests each command made before issue 13 (see above): status
+/// reads the CronJob, lists its Jobs and reads each pull Secret.
+const STATUS: usize = 4;
+/// doctor: the server's version, then per namespace the Namespace, the
+/// pull Secret and the Pods, then the CronJob and its Jobs.
+const DOCTOR: usize = 9;
+/// run: the CronJob, then the Job created.
+const RUN: usize = 2;
+/// uninstall: a list per refresher kind and namespace, a delete per object
+/// found, a delete per pull Secret.
+const UNINSTALL: usize = 23;

@@ -10,9 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::AwsError;
 use super::credentials::Credentials;
 
-/// The request the core described (`render: ecr-request`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The call the core described (`ecr-call`), with the STS endpoint of its
+/// region (`aws-endpoint`) for a web identity's keys.
+#[derive(Debug, Clone)]
 pub struct EcrRequest {
     /// Region to sign for.
     pub region: String,
@@ -32,6 +32,8 @@ pub struct EcrRequest {
     pub server: String,
     /// Whether AWS has this region (the core's table).
     pub known_region: bool,
+    /// Where a web identity's token is exchanged for keys (STS).
+    pub sts_url: String,
 }
 
 /// A registry password and when it expires.

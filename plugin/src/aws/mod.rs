@@ -1,8 +1,9 @@
 //! Getting an ECR password without the AWS CLI: the credentials chain
 //! (`credentials`, `profile`), web identity (`sts`), and the signed
-//! GetAuthorizationToken call (`ecr`). The core decides the endpoint and the
-//! request (`render: ecr-request`, also for the mirror's repository calls);
-//! this module signs, sends and parses.
+//! GetAuthorizationToken call (`ecr`). The core decides the endpoints and the
+//! request (`ecr-call`, also for the mirror's repository calls, and
+//! `aws-endpoint` for STS), asked by the commands (`cmd/ecr.rs`); this
+//! module signs, sends and parses.
 
 pub mod credentials;
 pub mod ecr;
@@ -12,59 +13,9 @@ pub mod sts;
 
 pub use error::AwsError;
 
-use serde_json::json;
-
-use crate::core::Core;
 use crate::error::Error;
 use credentials::{ChainInputs, Source};
 use ecr::{EcrRequest, Token};
-
-/// What the user said about where to log in.
-#[derive(Debug, Clone, Default)]
-pub struct Target {
-    /// `--registry`, when given.
-    pub registry: Option<String>,
-    /// `--region`, when given.
-    pub region: Option<String>,
-    /// `--profile`, when given.
-    pub profile: Option<String>,
-}
-
-/// The ECR endpoint override the SDKs honour, service-specific first.
-fn endpoint_override() -> Option<String> {
-    ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-}
-
-/// The GetAuthorizationToken request the core describes for `target`.
-pub fn describe(core: &Core, target: &Target) -> Result<EcrRequest, Error> {
-    describe_call(core, target, &json!({}))
-}
-
-/// The request the core describes for `target` and the members of `call`
-/// (`action`, `repository`, a new repository's settings).
-pub fn describe_call(
-    core: &Core,
-    target: &Target,
-    call: &serde_json::Value,
-) -> Result<EcrRequest, Error> {
-    let mut request = json!({
-        "render": "ecr-request",
-        "registry": target.registry,
-        "region": target.region,
-        "endpoint-url": endpoint_override(),
-    });
-    if let (Some(members), Some(call)) = (request.as_object_mut(), call.as_object()) {
-        members.extend(call.clone());
-    }
-    let text = core.render(&request)?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's ecr-request is not understood: {e}"
-        ))
-    })
-}
 
 /// An HTTP client for AWS calls.
 pub fn client() -> Result<reqwest::Client, Error> {
@@ -73,19 +24,18 @@ pub fn client() -> Result<reqwest::Client, Error> {
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot set up HTTPS: {e}")))
+        .map_err(Error::Https)
 }
 
-/// Gets an ECR password for `target` with the standard credentials chain.
-pub async fn password(core: &Core, target: &Target) -> Result<(EcrRequest, Token), Error> {
-    let req = describe(core, target)?;
+/// Gets an ECR password with the call the core described and the standard
+/// credentials chain (`profile`: `--profile`).
+pub async fn password(req: &EcrRequest, profile: Option<String>) -> Result<Token, Error> {
     let client = client()?;
-    let creds = match ChainInputs::gather(target.profile.clone()).resolve()? {
+    let creds = match ChainInputs::gather(profile).resolve()? {
         Source::Keys(c, _) => c,
-        Source::WebIdentity(wi) => sts::assume(&client, &wi, &req.region).await?,
+        Source::WebIdentity(wi) => sts::assume(&client, &wi, &req.sts_url).await?,
     };
-    let token = ecr::get_token(&client, &req, &creds).await?;
-    Ok((req, token))
+    Ok(ecr::get_token(&client, req, &creds).await?)
 }
 
 /// The text of the first `<name>...</name>` element of an AWS XML answer.

@@ -5,33 +5,18 @@
 use super::credentials::{Credentials, WebIdentity};
 use super::{AwsError, xml_tag as tag};
 
-/// The STS endpoint: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else regional.
-pub fn endpoint(region: &str) -> String {
-    std::env::var("AWS_ENDPOINT_URL_STS")
-        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| {
-            let suffix = if region.starts_with("cn-") {
-                "amazonaws.com.cn"
-            } else {
-                "amazonaws.com"
-            };
-            format!("https://sts.{region}.{suffix}")
-        })
-}
-
-/// Assumes the role and returns its temporary keys.
+/// Assumes the role at the STS endpoint `url` (the core's `aws-endpoint`)
+/// and returns its temporary keys.
 pub async fn assume(
     client: &reqwest::Client,
     wi: &WebIdentity,
-    region: &str,
+    url: &str,
 ) -> Result<Credentials, AwsError> {
     let token = std::fs::read_to_string(&wi.token_file).map_err(|source| AwsError::TokenFile {
         path: wi.token_file.display().to_string(),
         source,
     })?;
-    let url = endpoint(region);
+    let url = url.to_owned();
     let form = [
         ("Action", "AssumeRoleWithWebIdentity"),
         ("Version", "2011-06-15"),

@@ -8,10 +8,9 @@
 //! middle (issue 11), but copies a template's literal text as it is.
 
 use clap::{CommandFactory, FromArgMatches};
-use serde::Deserialize;
 
 use super::Cli;
-use crate::core::Core;
+use crate::core::{ChoiceSet, Core, Defaults};
 use crate::error::Error;
 
 /// Each command's examples (path of subcommand names, lines), one complete
@@ -87,59 +86,6 @@ fn template(examples: &[&str]) -> String {
     t
 }
 
-/// The core's defaults and choice lists (`render: choices`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Choices {
-    /// Default values by flag name.
-    pub defaults: Defaults,
-    /// `--runner`.
-    pub runner: Vec<String>,
-    /// `-o` of `images`, and of the commands that render objects.
-    pub output: Outputs,
-    /// `images --components`.
-    pub components: Vec<String>,
-    /// `mirror --components` and `commands --components`.
-    pub mirror_components: Vec<String>,
-    /// `commands SECTION`.
-    pub section: Vec<String>,
-    /// `commands --tool`.
-    pub tool: Vec<String>,
-    /// `mirror --platform` (any os/arch is accepted; these are offered).
-    pub platform: Vec<String>,
-}
-
-/// The defaults the help shows.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Defaults {
-    /// `--aws-cli-image`.
-    pub aws_cli_image: String,
-    /// `--kubectl-image`.
-    pub kubectl_image: String,
-}
-
-/// The `-o` formats.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Outputs {
-    /// `images -o`.
-    pub images: Vec<String>,
-    /// `-o` of the commands that render objects.
-    pub objects: Vec<String>,
-}
-
-impl Choices {
-    /// Asks the core.
-    pub fn of(core: &Core) -> Result<Self, Error> {
-        let text = core.render(&serde_json::json!({"render": "choices"}))?;
-        serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "internal: the core's choices are not understood: {e}"
-            ))
-        })
-    }
-}
-
 /// Applies `f` to the subcommand at `path`.
 fn at(
     cmd: clap::Command,
@@ -177,16 +123,58 @@ fn parser() -> clap::Command {
     cmd
 }
 
+/// Where each of the core's defaults shows: (subcommand path, arg id, the
+/// default). An arg the core fills in when absent is an `Option` in
+/// `cli.rs`: no default is written there.
+fn shown_defaults(d: &Defaults) -> Vec<(&'static [&'static str], &'static str, &str)> {
+    let target: &[&[&str]] = &[
+        &["secret", "create"],
+        &["secret", "refresh"],
+        &["cronjob", "install"],
+        &["cronjob", "status"],
+        &["cronjob", "run"],
+        &["cronjob", "uninstall"],
+        &["commands"],
+        &["doctor"],
+    ];
+    let mut shown = Vec::new();
+    for path in target {
+        shown.push((*path, "namespace", d.namespace.as_str()));
+        shown.push((*path, "name", d.name.as_str()));
+    }
+    for path in [&["secret", "create"][..], &["cronjob", "install"]] {
+        shown.push((path, "output", d.objects_output.as_str()));
+    }
+    shown.extend([
+        (&["images"][..], "output", d.images_output.as_str()),
+        (&["cronjob", "install"], "runner", d.runner.as_str()),
+        (&["cronjob", "install"], "schedule", d.schedule.as_str()),
+        (
+            &["cronjob", "install"],
+            "aws_cli_image",
+            d.aws_cli_image.as_str(),
+        ),
+        (
+            &["cronjob", "install"],
+            "kubectl_image",
+            d.kubectl_image.as_str(),
+        ),
+        (&["commands"], "section", d.section.as_str()),
+        (&["commands"], "tool", d.tool.as_str()),
+        (&["commands"], "runner", d.runner.as_str()),
+        (&["mirror"], "platform", d.platform.as_str()),
+        (&["mirror"], "aws_cli_image", d.aws_cli_image.as_str()),
+        (&["mirror"], "kubectl_image", d.kubectl_image.as_str()),
+    ]);
+    shown
+}
+
 /// The whole command line as its help shows it: [`parser`] with the core's
 /// defaults in the flags' help.
-pub fn command(choices: &Choices) -> clap::Command {
+pub fn command(choices: &ChoiceSet) -> clap::Command {
     let mut cmd = parser();
-    let d = &choices.defaults;
-    for path in [&["cronjob", "install"][..], &["mirror"]] {
-        cmd = at(cmd, path, &|c| {
-            let c = show_default(c, "aws_cli_image", &d.aws_cli_image);
-            show_default(c, "kubectl_image", &d.kubectl_image)
-        });
+    for (path, id, default) in shown_defaults(&choices.defaults) {
+        cmd = at(cmd, path, &|c| show_default(c, id, default));
     }
     cmd
 }
@@ -205,7 +193,7 @@ pub fn parse(core: &Core) -> Result<Cli, Error> {
                 DisplayHelp | DisplayHelpOnMissingArgumentOrSubcommand
             ) =>
         {
-            command(&Choices::of(core)?).get_matches()
+            command(&core.choices()?).get_matches()
         }
         Err(e) => e.exit(),
     };

@@ -21,9 +21,6 @@ use serde_json::Value;
 /// `ca.crt`, `namespace`); fixed in kube-rs, as in client-go.
 pub const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-/// The field manager of every apply.
-pub const FIELD_MANAGER: &str = "kubectl-uepe";
-
 /// How to reach the cluster, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct Connect {
@@ -31,6 +28,8 @@ pub struct Connect {
     pub kubeconfig: Option<String>,
     /// `--context`.
     pub context: Option<String>,
+    /// The field manager of every apply (the core's `conventions`).
+    pub field_manager: String,
 }
 
 /// A connected client and the server it talks to (for messages).
@@ -39,6 +38,8 @@ pub struct Cluster {
     client: kube::Client,
     /// The API server URL.
     pub server: String,
+    /// The field manager of every apply.
+    field_manager: String,
 }
 
 /// What kind of object, as the API addresses it.
@@ -120,7 +121,11 @@ impl Cluster {
             .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?
             .with_layer(&tower::util::MapResponseLayer::new(warnings::print))
             .build();
-        Ok(Self { client, server })
+        Ok(Self {
+            client,
+            server,
+            field_manager: c.field_manager.clone(),
+        })
     }
 
     fn api(&self, kind: &Kind, namespace: Option<&str>) -> (Api<DynamicObject>, ApiResource) {
@@ -188,7 +193,7 @@ impl Cluster {
         let ns = obj["metadata"]["namespace"].as_str();
         let name = obj["metadata"]["name"].as_str().unwrap_or_default();
         let (api, _) = self.api(&kind, ns);
-        let mut params = PatchParams::apply(FIELD_MANAGER).force();
+        let mut params = PatchParams::apply(&self.field_manager).force();
         params.dry_run = dry_run;
         // As kubectl's default (--validate=strict): a field the server's
         // schema (a CRD's included) does not know is an error, not dropped.

@@ -12,7 +12,7 @@ use crate::error::{Error, write_err};
 /// The objects of a rendering: a `List`'s items, or the one object.
 pub fn items(rendered_json: &str) -> Result<Vec<Value>, Error> {
     let v: Value = serde_json::from_str(rendered_json)
-        .map_err(|e| Error::Usage(format!("internal: the core's JSON is not understood: {e}")))?;
+        .map_err(|e| Error::CoreAnswer(format!("the core's JSON is not understood: {e}")))?;
     Ok(match v.get("kind").and_then(Value::as_str) {
         Some("List") => v["items"].as_array().cloned().unwrap_or_default(),
         _ => vec![v],

@@ -14,8 +14,8 @@ use std::io::Write;
 use clap::{Arg, ArgAction};
 
 use super::login::ENGINES;
-use crate::cli::{Choices, CompleteArgs, command};
-use crate::core::Core;
+use crate::cli::{CompleteArgs, command};
+use crate::core::{ChoiceSet as Choices, Core};
 use crate::error::{Error, write_err};
 
 /// cobra's ShellCompDirectiveDefault: the shell may complete file names.
@@ -25,7 +25,7 @@ const NO_FILES: u8 = 4;
 
 /// Runs `__complete`.
 pub fn run(core: &Core, a: &CompleteArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let choices = Choices::of(core)?;
+    let choices = core.choices()?;
     let (candidates, directive) = complete(&choices, &a.words);
     for c in candidates {
         writeln!(out, "{c}").map_err(write_err)?;
@@ -153,9 +153,9 @@ fn list(choices: &Choices, path: &[&str], a: &Arg) -> Option<Vec<String>> {
     let strs = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect();
     Some(match (path.first().copied(), a.get_id().as_str()) {
         (_, "runner") => choices.runner.clone(),
-        (Some("images"), "output") => choices.output.images.clone(),
+        (Some("images"), "output") => choices.images_output.clone(),
         (Some("version"), "output") => strs(&["text", "json"]),
-        (_, "output") => choices.output.objects.clone(),
+        (_, "output") => choices.objects_output.clone(),
         (Some("images"), "components") => choices.components.clone(),
         (_, "components") => choices.mirror_components.clone(),
         (_, "platform") => choices.platform.clone(),

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use crate::cli::{Choices, CompletionArgs, Shell, command};
+use crate::cli::{CompletionArgs, Shell, command};
 use crate::core::Core;
 use crate::error::{Error, write_err};
 
@@ -17,7 +17,7 @@ pub fn run(core: &Core, a: &CompletionArgs, out: &mut dyn Write) -> Result<(), E
         Shell::Zsh => include_str!("completion/uepe.zsh").to_owned(),
         Shell::Fish => include_str!("completion/uepe.fish").to_owned(),
         Shell::Powershell => {
-            let mut cmd = command(&Choices::of(core)?);
+            let mut cmd = command(&core.choices()?);
             // Into memory first: `generate` panics on a write error (a closed pipe).
             let mut script = Vec::new();
             clap_complete::generate(

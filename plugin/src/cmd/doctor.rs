@@ -3,10 +3,11 @@
 //! each check is a plain function of what was gathered.
 
 use base64::Engine as _;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::Write;
 
-use super::cronjob::{EXPIRES, Installed, Plan, eso_ready, seconds_until};
+use super::refresher::expiry::seconds_until;
+use super::refresher::plan::{Installed, Plan, eso_ready, kind};
 use super::suggest::Given;
 use crate::cli::DoctorArgs;
 use crate::cluster::{Cluster, Connect, Kind};
@@ -35,20 +36,21 @@ fn check(name: &str, ok: bool, detail: impl Into<String>, fix: impl Into<String>
     }
 }
 
-/// Judges a pull Secret: present, right type, a key for `server`. `create`
-/// is the command that makes it; `by_eso`: an ExternalSecret renews it, and
-/// ESO records no expiry (its own readiness is judged instead).
+/// Judges a pull Secret: present, right type, a key for `server`, its
+/// password's expiry as recorded (`expiry`, read by [`Plan::expiry`]).
+/// `create` is the command that makes it; `by_eso`: an ExternalSecret
+/// renews it, and ESO records no expiry (its own readiness is judged instead).
 pub fn judge_secret(
     ns: &str,
     name: &str,
-    secret: Option<&Value>,
+    secret: Option<(&Value, Option<&str>)>,
     server: &str,
     create: &str,
     by_eso: bool,
 ) -> Vec<Check> {
     let label = format!("pull secret {ns}/{name}");
     let create = create.to_owned();
-    let Some(s) = secret else {
+    let Some((s, expiry)) = secret else {
         return vec![check(&label, false, "missing", create)];
     };
     let ty = s["type"].as_str().unwrap_or_default();
@@ -76,7 +78,7 @@ pub fn judge_secret(
         },
         create.clone(),
     )];
-    let expiry = match s["metadata"]["annotations"][EXPIRES].as_str() {
+    let expiry = match expiry {
         Some(t) => match seconds_until(t) {
             Some(left) if left > 0 => check(
                 "password expiry",
@@ -328,15 +330,9 @@ pub async fn run(
         registry: a.registry.clone(),
         ..Given::of(connect, &a.target)
     };
-    let server: String = {
-        let req = core.render(
-            &json!({"render": "ecr-request", "registry": a.registry, "region": "us-east-1"}),
-        )?;
-        serde_json::from_str::<Value>(&req)
-            .ok()
-            .and_then(|v| v["server"].as_str().map(str::to_owned))
-            .unwrap_or_default()
-    };
+    let server = core
+        .registry(a.registry.as_deref().unwrap_or_default())?
+        .server;
     let mut checks = Vec::new();
     let cluster = match Cluster::connect(connect).await {
         Ok(c) => c,
@@ -370,8 +366,7 @@ pub async fn run(
     let installed = plan.installed(&cluster).await?;
     let by_eso = matches!(installed, Installed::ExternalSecret(_));
     for ps in plan.pull_secrets() {
-        let ns = ps["metadata"]["namespace"].as_str().unwrap_or_default();
-        let name = ps["metadata"]["name"].as_str().unwrap_or_default();
+        let (ns, name) = (ps.namespace.as_str(), ps.name.as_str());
         let exists = cluster
             .get(&Kind::new("v1", "Namespace"), None, ns)
             .await?
@@ -386,16 +381,14 @@ pub async fn run(
         if !exists {
             continue;
         }
-        let secret = cluster
-            .get(&Kind::new("v1", "Secret"), Some(ns), name)
-            .await?;
+        let secret = cluster.get(&kind(ps), Some(ns), name).await?;
         let create = hint
             .in_namespaces(&[ns.to_owned()])
             .line(core, "secret create")?;
         checks.extend(judge_secret(
             ns,
             name,
-            secret.as_ref(),
+            secret.as_ref().map(|s| (s, plan.expiry(s))),
             &server,
             &create,
             by_eso,

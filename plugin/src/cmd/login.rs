@@ -2,14 +2,13 @@
 //! handed to a container engine on stdin, written into docker's config
 //! file, or printed for a pipe. Never on a command line.
 
-use serde_json::json;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
-use crate::aws::{self, Target};
+use super::ecr::{self, Target};
 use crate::cli::LoginArgs;
-use crate::core::Core;
+use crate::core::{Core, DockerConfigRequest};
 use crate::docker_config;
 use crate::error::{Error, write_err};
 
@@ -36,12 +35,12 @@ fn choose_engine(flag: &str) -> Result<String, Error> {
             if on_path(e) {
                 Ok(e.to_owned())
             } else {
-                Err(Error::Usage(format!(
+                Err(Error::Flags(format!(
                     "--engine {e}: `{e}` is not on PATH; install it or use --engine config"
                 )))
             }
         }
-        other => Err(Error::Usage(format!(
+        other => Err(Error::Flags(format!(
             "--engine: `{other}` is not valid: choose one of auto, docker, podman, nerdctl, config"
         ))),
     }
@@ -72,20 +71,19 @@ pub async fn run(core: &Core, a: &LoginArgs, out: &mut dyn Write) -> Result<(), 
         region: a.aws.region.clone(),
         profile: a.aws.profile.clone(),
     };
-    let (req, token) = aws::password(core, &target).await?;
+    let (req, token) = ecr::password(core, &target).await?;
     if a.print_password {
         return writeln!(out, "{}", token.password).map_err(write_err);
     }
     let how = if engine == "config" {
-        let rendered = core.render(&json!({
-            "render": "docker-config",
-            "registry": req.registry_host,
-            "username": token.username,
-            "password": token.password,
-            "style": "docker",
-        }))?;
+        let rendered = core.docker_config(&DockerConfigRequest {
+            registry: Some(req.registry_host.clone()),
+            username: Some(token.username.clone()),
+            password: token.password.clone(),
+            style: Some("docker".into()),
+        })?;
         let file = docker_config::path();
-        docker_config::write_login(&file, &rendered).map_err(|e| Error::Usage(e.to_string()))?;
+        docker_config::write_login(&file, &rendered)?;
         format!("in {}", file.display())
     } else {
         engine_login(
@@ -107,30 +105,29 @@ pub async fn run(core: &Core, a: &LoginArgs, out: &mut dyn Write) -> Result<(), 
 
 /// `ENGINE login --username USER --password-stdin HOST`, password on stdin.
 fn engine_login(engine: &str, host: &str, username: &str, password: &str) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        context: "running the container engine's login",
-        source,
-    };
     let mut child = Command::new(engine)
         .args(["login", "--username", username, "--password-stdin", host])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(io)?;
+        .map_err(Error::EngineStart)?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(password.as_bytes()).map_err(io)?;
-        stdin.write_all(b"\n").map_err(io)?;
+        stdin
+            .write_all(password.as_bytes())
+            .map_err(Error::EngineStart)?;
+        stdin.write_all(b"\n").map_err(Error::EngineStart)?;
     }
-    let output = child.wait_with_output().map_err(io)?;
+    let output = child.wait_with_output().map_err(Error::EngineStart)?;
     if output.status.success() {
         Ok(())
     } else {
         // The engine's own message; it never echoes stdin.
-        let msg = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-        Err(Error::Usage(format!(
-            "`{engine} login {host}` failed ({}): {msg}",
-            output.status
-        )))
+        Err(Error::EngineRefused {
+            engine: engine.to_owned(),
+            host: host.to_owned(),
+            status: output.status,
+            message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        })
     }
 }

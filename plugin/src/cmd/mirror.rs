@@ -1,26 +1,27 @@
 //! `kubectl uepe mirror`: turns the flags into [`registry::Config`]s —
 //! every decision from the core: what goes where and validation
-//! (`render: mirror-plan`), the platforms to copy
-//! (`render: platforms`), whether a host is ECR and its endpoint, and for an
-//! ECR destination the DescribeRepositories / CreateRepository calls with a
-//! new repository's settings (`render: ecr-request` with an `action`);
+//! (`mirror-plan`), the platforms to copy (`platforms`), whether a host is
+//! ECR (`registry`) and its endpoint, and for an ECR destination the
+//! DescribeRepositories / CreateRepository calls with a new repository's
+//! settings (`ecr-call` with an `action`);
 //! credentials chosen per side — then runs the copier on its own runtime,
 //! once per source registry (the refresher's images each come from their
 //! own). `--dry-run` adds the equivalent skopeo and crane commands the core
 //! renders.
 
-use serde::Deserialize;
-use serde_json::json;
 use std::io::{IsTerminal, Write};
 
-use crate::aws::{self, Target};
+use super::ecr::{self, Target};
+use crate::aws::ecr::EcrRequest;
 use crate::cli::MirrorArgs;
-use crate::core::{Core, CoreError};
+use crate::core::{
+    CommandsRequest, Core, CoreError, EcrCallRequest, MirrorPlanRequest, PlatformsRequest,
+};
 use crate::error::{Error, write_err};
 use crate::registry::credentials::{Provider, docker_config_server};
 use crate::registry::ecr::RepositoryCalls;
 use crate::registry::plan::{Job, Ref};
-use crate::registry::platform::{self, Filter};
+use crate::registry::platform::Filter;
 use crate::registry::{self, Config, EcrDestination, Side};
 
 /// A core error whose `field` came from the CLI's `flag`.
@@ -38,36 +39,15 @@ fn renamed(e: CoreError, field: &str, flag: &str) -> CoreError {
     }
 }
 
-/// Where an image is, in the core's plan.
-#[derive(Deserialize)]
-struct Place {
-    repository: String,
-    tag: String,
-}
-
-/// One entry of the core's `mirror-plan` JSON.
-#[derive(Deserialize)]
-struct Copy {
-    component: String,
-    source: Place,
-    dest: Place,
-}
-
 /// What the core says to copy where.
 fn plan(core: &Core, a: &MirrorArgs) -> Result<Vec<Job>, Error> {
-    let text = core.render(&json!({
-        "render": "mirror-plan",
-        "version": a.version,
-        "from": a.from,
-        "to": a.to,
-        "components": a.components,
-        "aws-cli-image": a.aws_cli_image,
-        "kubectl-image": a.kubectl_image,
-    }))?;
-    let copies: Vec<Copy> = serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's mirror plan is not understood: {e}"
-        ))
+    let copies = core.mirror_plan(&MirrorPlanRequest {
+        version: a.version.clone(),
+        from: a.from.clone(),
+        to: Some(a.to.clone()),
+        components: a.components.clone(),
+        aws_cli_image: a.aws_cli_image.clone(),
+        kubectl_image: a.kubectl_image.clone(),
     })?;
     copies
         .into_iter()
@@ -79,7 +59,7 @@ fn plan(core: &Core, a: &MirrorArgs) -> Result<Vec<Job>, Error> {
             })
         })
         .collect::<Result<Vec<_>, String>>()
-        .map_err(|m| Error::Usage(format!("internal: {m}")))
+        .map_err(Error::CoreAnswer)
 }
 
 /// `--dry-run`: `client` (or the flag alone) plans only; `none` copies.
@@ -87,10 +67,10 @@ fn dry_run(a: &MirrorArgs) -> Result<bool, Error> {
     match a.dry_run.as_deref() {
         None | Some("none") => Ok(false),
         Some("client") => Ok(true),
-        Some("server") => Err(Error::Usage(
+        Some("server") => Err(Error::Flags(
             "--dry-run=server: a registry has no server-side dry run; --dry-run (or --dry-run=client) prints the plan and checks the destination without copying".into(),
         )),
-        Some(other) => Err(Error::Usage(format!(
+        Some(other) => Err(Error::Flags(format!(
             "--dry-run: `{other}` is not valid: choose one of none, client"
         ))),
     }
@@ -98,12 +78,9 @@ fn dry_run(a: &MirrorArgs) -> Result<bool, Error> {
 
 /// `--platform`, as the core reads it.
 fn platforms(core: &Core, a: &MirrorArgs) -> Result<Filter, Error> {
-    let text = core.render(&json!({"render": "platforms", "platform": a.platform}))?;
-    platform::from_core(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's platforms are not understood: {e}"
-        ))
-    })
+    Ok(core.platforms(&PlatformsRequest {
+        platform: a.platform.clone(),
+    })?)
 }
 
 /// The core's DescribeRepositories call, and with `--create-repositories`
@@ -118,13 +95,18 @@ fn repository_calls(
     let mut names: Vec<&str> = jobs.iter().map(|j| j.dest.repository.as_str()).collect();
     names.sort_unstable();
     names.dedup();
-    let target = Target {
-        registry: Some(host.to_owned()),
-        region: None,
-        profile: None,
-    };
-    let call = |members: serde_json::Value| {
-        aws::describe_call(core, &target, &members).map_err(|e| match e {
+    // The CreateRepository settings go with the create call only.
+    let call = |action: &str, name: &str, settings: bool| {
+        let request = EcrCallRequest {
+            registry: Some(host.to_owned()),
+            region: None,
+            endpoint_url: None,
+            action: Some(action.to_owned()),
+            repository: Some(name.to_owned()),
+            immutable_tags: settings && a.immutable_tags,
+            scan_on_push: settings && a.scan_on_push,
+        };
+        ecr::call(core, request).map_err(|e| match e {
             Error::Core(e) => Error::Core(renamed(e, "repository", "to")),
             e => e,
         })
@@ -132,37 +114,22 @@ fn repository_calls(
     names
         .into_iter()
         .map(|name| {
-            let describe = call(json!({"action": "DescribeRepositories", "repository": name}))?;
-            let create = if a.create_repositories {
-                Some(call(json!({
-                    "action": "CreateRepository",
-                    "repository": name,
-                    "immutable-tags": a.immutable_tags,
-                    "scan-on-push": a.scan_on_push,
-                }))?)
-            } else {
-                None
-            };
             Ok(RepositoryCalls {
                 name: name.to_owned(),
-                describe,
-                create,
+                describe: call("DescribeRepositories", name, false)?,
+                create: if a.create_repositories {
+                    Some(call("CreateRepository", name, true)?)
+                } else {
+                    None
+                },
             })
         })
         .collect()
 }
 
-/// The ECR request the core renders for `host`, if `host` is an ECR registry.
-fn ecr_request(
-    core: &Core,
-    host: &str,
-    region: Option<&str>,
-) -> Result<Option<aws::ecr::EcrRequest>, Error> {
-    // Without a region the core only accepts a host it can read one from.
-    if core
-        .render(&json!({"render": "ecr-request", "registry": host}))
-        .is_err()
-    {
+/// GetAuthorizationToken for `host` if the core says it is an ECR registry.
+fn ecr_request(core: &Core, host: &str, region: Option<&str>) -> Result<Option<EcrRequest>, Error> {
+    if core.registry(host)?.ecr.is_none() {
         return Ok(None);
     }
     let target = Target {
@@ -170,7 +137,7 @@ fn ecr_request(
         region: region.map(str::to_owned),
         profile: None,
     };
-    aws::describe(core, &target).map(Some)
+    ecr::call(core, target.login()).map(Some)
 }
 
 fn side(
@@ -178,7 +145,7 @@ fn side(
     host: &str,
     a: &MirrorArgs,
     region: Option<&str>,
-) -> Result<(Side, Option<aws::ecr::EcrRequest>), Error> {
+) -> Result<(Side, Option<EcrRequest>), Error> {
     let request = ecr_request(core, host, region)?;
     let provider = match &request {
         Some(r) => Provider::Ecr {
@@ -203,11 +170,11 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
     let dry_run = dry_run(a)?;
     let filter = platforms(core, a)?;
     if a.jobs == 0 || a.jobs > 64 {
-        return Err(Error::Usage("--jobs: give a number from 1 to 64".into()));
+        return Err(Error::Flags("--jobs: give a number from 1 to 64".into()));
     }
     let jobs = plan(core, a)?;
     let Some(first) = jobs.first() else {
-        return Err(Error::Usage("--components: no image chosen".into()));
+        return Err(Error::Flags("--components: no image chosen".into()));
     };
     let (dest, dest_ecr) = side(core, &first.dest.host, a, None)?;
     if dest_ecr.is_none() && a.create_repositories {
@@ -260,16 +227,19 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
 fn equivalent_commands(core: &Core, a: &MirrorArgs, out: &mut dyn Write) -> Result<(), Error> {
     writeln!(out, "\nThe same copy with other tools:").map_err(write_err)?;
     for tool in ["skopeo", "crane"] {
-        let rendered = core.render(&json!({
-            "render": "commands",
-            "section": "mirror",
-            "version": a.version,
-            "registry": a.from,
-            "to": a.to,
-            "tool": tool,
-            "region": a.aws.region,
-            "components": a.components,
-        }));
+        let rendered = core.commands(&CommandsRequest {
+            section: Some("mirror".into()),
+            tool: Some(tool.into()),
+            version: a.version.clone(),
+            registry: a.from.clone(),
+            to: Some(a.to.clone()),
+            components: a.components.clone(),
+            namespace: Vec::new(),
+            name: None,
+            region: a.aws.region.clone(),
+            runner: None,
+            role_arn: None,
+        });
         match rendered {
             Ok(text) => write!(out, "{text}").map_err(write_err)?,
             Err(e) => {
@@ -299,10 +269,7 @@ pub fn run(
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|source| Error::Io {
-            context: "starting the async runtime",
-            source,
-        })?;
+        .map_err(Error::Runtime)?;
     for cfg in &cfgs {
         runtime.block_on(registry::mirror(cfg, out))?;
     }

@@ -5,13 +5,16 @@ mod apply;
 mod commands;
 mod complete;
 mod completion;
-mod cronjob;
 mod doctor;
+mod dry_run;
+mod ecr;
 mod images;
 mod login;
-mod manifests;
 mod mirror;
+mod password;
 mod placement;
+mod refresher;
+mod secret;
 mod suggest;
 mod version;
 
@@ -38,11 +41,12 @@ pub fn run(
             Connect {
                 kubeconfig: k.kubeconfig,
                 context: k.context,
+                field_manager: core.conventions()?.field_manager,
             }
         }
         None => {
             if let Some(flag) = cli.kube.given() {
-                return Err(Error::Usage(format!(
+                return Err(Error::Flags(format!(
                     "{flag}: this command does not talk to a cluster; only secret, cronjob and doctor take {flag}"
                 )));
             }
@@ -56,20 +60,22 @@ pub fn run(
         Command::Images(a) => images::run(core, &a, out),
         Command::Login(a) => block_on(login::run(core, &a, out)),
         Command::Secret(SecretCommand::Create(a)) => {
-            block_on(manifests::secret_create(core, connect, &a, out, err, stdin))
+            block_on(secret::create(core, connect, &a, out, err, stdin))
         }
         Command::Secret(SecretCommand::Refresh(a)) => {
-            block_on(manifests::secret_refresh(core, connect, &a, out, err))
+            block_on(secret::refresh(core, connect, &a, out, err))
         }
-        Command::Cronjob(CronjobCommand::Install(a)) => block_on(manifests::cronjob_install(
-            core, connect, &a, out, err, stdin,
-        )),
+        Command::Cronjob(CronjobCommand::Install(a)) => {
+            block_on(refresher::install(core, connect, &a, out, err, stdin))
+        }
         Command::Cronjob(CronjobCommand::Status(a)) => {
-            block_on(cronjob::status(core, connect, &a.target, out))
+            block_on(refresher::status(core, connect, &a.target, out))
         }
-        Command::Cronjob(CronjobCommand::Run(a)) => block_on(cronjob::run(core, connect, &a, out)),
+        Command::Cronjob(CronjobCommand::Run(a)) => {
+            block_on(refresher::run(core, connect, &a, out))
+        }
         Command::Cronjob(CronjobCommand::Uninstall(a)) => {
-            block_on(cronjob::uninstall(core, connect, &a, out))
+            block_on(refresher::uninstall(core, connect, &a, out))
         }
         Command::Doctor(a) => block_on(doctor::run(core, connect, &a, out)),
         Command::Commands(a) => commands::run(core, &a, out),
@@ -84,9 +90,6 @@ fn block_on<F: std::future::Future<Output = Result<(), Error>>>(f: F) -> Result<
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| Error::Io {
-            context: "starting the async runtime",
-            source,
-        })?
+        .map_err(Error::Runtime)?
         .block_on(f)
 }

@@ -75,9 +75,10 @@ async fn require_service_accounts(
             .await?
             .is_none()
         {
-            return Err(Error::Usage(format!(
-                "serviceaccount {sa} does not exist in namespace {ns}: create it or drop --service-account"
-            )));
+            return Err(Error::ServiceAccountMissing {
+                service_account: sa.to_owned(),
+                namespace: ns.clone(),
+            });
         }
     }
     Ok(())

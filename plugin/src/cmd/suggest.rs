@@ -1,14 +1,12 @@
 //! The one place the plugin gets a `kubectl uepe ...` line to print in a
 //! note, an error or a "what next" hint. It hands the core everything the
 //! user gave; the core keeps what the suggested command takes and leaves
-//! defaults out (`render: suggest`), so a pasted suggestion acts on the same
+//! defaults out (`suggest`), so a pasted suggestion acts on the same
 //! namespaces, secret, runner and cluster as the command that printed it.
-
-use serde_json::json;
 
 use crate::cli::SecretTarget;
 use crate::cluster::Connect;
-use crate::core::Core;
+use crate::core::{Core, SuggestRequest};
 use crate::error::Error;
 
 /// The options the user gave, as far as a suggestion may carry them.
@@ -45,7 +43,7 @@ impl Given {
             kubeconfig: connect.kubeconfig.clone(),
             context: connect.context.clone(),
             namespace: t.namespace.clone(),
-            name: Some(t.name.clone()),
+            name: t.name.clone(),
             ..Self::default()
         }
     }
@@ -60,20 +58,19 @@ impl Given {
 
     /// `kubectl uepe COMMAND ...` with the options `command` takes.
     pub fn line(&self, core: &Core, command: &str) -> Result<String, Error> {
-        Ok(core.render(&json!({
-            "render": "suggest",
-            "command": command,
-            "kubeconfig": self.kubeconfig,
-            "context": self.context,
-            "namespace": self.namespace,
-            "name": self.name,
-            "registry": self.registry,
-            "username": self.username,
-            "runner": self.runner,
-            "role-arn": self.role_arn,
-            "region": self.region,
-            "profile": self.profile,
-            "service-account": self.service_account,
-        }))?)
+        Ok(core.suggest(&SuggestRequest {
+            command: command.to_owned(),
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+            registry: self.registry.clone(),
+            username: self.username.clone(),
+            runner: self.runner.clone(),
+            role_arn: self.role_arn.clone(),
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            service_account: self.service_account.clone(),
+        })?)
     }
 }

@@ -36,7 +36,7 @@ pub fn run(core: &Core, a: &VersionArgs, out: &mut dyn Write) -> Result<(), Erro
             },
         ),
         Some(other) => {
-            return Err(Error::Usage(format!(
+            return Err(Error::Flags(format!(
                 "--output: `{other}` is not a valid output format: choose one of text, json"
             )));
         }

@@ -1,11 +1,12 @@
 //! The host side of the core component: loads the artifact that build.rs
-//! precompiled from `wasm-core`, and calls its one `render` function. Every
-//! rendering decision of the CLI goes through here; the plugin holds no
-//! second copy of that logic.
+//! precompiled from `wasm-core`, and calls the `decisions` interface of
+//! `wasm-core/wit/core.wit`, one typed method per function. Every decision
+//! of the CLI goes through here; the plugin holds no second copy of it, and
+//! no request is spelt as JSON: a field added to the WIT file fails to
+//! compile wherever it is missing.
 
 mod engine_config;
 
-use serde::Deserialize;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -15,9 +16,21 @@ mod bindings {
     wasmtime::component::bindgen!({
         world: "uepe-core",
         path: "../wasm-core/wit",
+        // The mirror compares platform choices; the tests compare the
+        // component's answers with the pure crate's through serde.
+        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
 }
 use bindings::UepeCore;
+
+/// The core's requests and answers, as generated from the WIT file.
+pub use bindings::exports::uepe::core::decisions::{
+    AwsCall, AwsEndpointRequest, AwsKeys, ChoiceSet, ClusterNames, CommandsRequest, Defaults,
+    DockerConfigRequest, EcrCallRequest, EcrRegistry, FieldError, ImagesRequest, InventoryRequest,
+    JobRequest, MirrorCopy, MirrorPlanRequest, ObjectRef, Place, Platform, PlatformChoice,
+    PlatformsRequest, PullSecretRequest, RefresherInventory, RefresherKind, RefresherRequest,
+    RegistryInfo, SuggestRequest,
+};
 
 include!(concat!(env!("OUT_DIR"), "/core_meta.rs"));
 
@@ -47,24 +60,21 @@ pub fn flag_of(field: &str) -> String {
     }
 }
 
-/// One invalid input, as the core reports it.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct FieldError {
-    /// Input name, as the CLI flag without dashes.
-    pub field: String,
-    /// What is wrong and what to do.
-    pub message: String,
-}
-
-#[derive(Deserialize)]
-struct ErrorList {
-    errors: Vec<FieldError>,
-}
-
-/// A loaded core component, ready to render.
+/// A loaded core component, ready to answer.
 pub struct Core {
     engine: Engine,
     component: Component,
+}
+
+/// Calls `decisions.$method` on a fresh instance: the core keeps no state
+/// between calls, and an instance is cheap next to loading.
+macro_rules! call {
+    ($self:ident, $method:ident $(, $arg:expr)*) => {{
+        let (mut store, core) = $self.instantiate()?;
+        core.uepe_core_decisions()
+            .$method(&mut store $(, $arg)*)
+            .map_err(CoreError::Runtime)?
+    }};
 }
 
 impl Core {
@@ -90,28 +100,84 @@ impl Core {
         Ok((store, bindings))
     }
 
-    /// Renders one request (a JSON object, see `wasm-core/wit/core.wit`).
-    pub fn render(&self, request: &serde_json::Value) -> Result<String, CoreError> {
-        let (mut store, core) = self.instantiate()?;
-        let answer = core
-            .uepe_core_render()
-            .call_render(&mut store, &request.to_string())
-            .map_err(CoreError::Runtime)?;
-        answer.map_err(|errors| match serde_json::from_str::<ErrorList>(&errors) {
-            Ok(list) => CoreError::Invalid(list.errors),
-            Err(_) => CoreError::Invalid(vec![FieldError {
-                field: "request".into(),
-                message: errors,
-            }]),
-        })
+    /// `images`: the image references, as a table, JSON, YAML or names.
+    pub fn images(&self, r: &ImagesRequest) -> Result<String, CoreError> {
+        call!(self, call_images, r).map_err(CoreError::Invalid)
+    }
+
+    /// `docker-config`: a docker config JSON with one registry entry.
+    pub fn docker_config(&self, r: &DockerConfigRequest) -> Result<String, CoreError> {
+        call!(self, call_docker_config, r).map_err(CoreError::Invalid)
+    }
+
+    /// `pull-secret`: the pull Secret manifests.
+    pub fn pull_secret(&self, r: &PullSecretRequest) -> Result<String, CoreError> {
+        call!(self, call_pull_secret, r).map_err(CoreError::Invalid)
+    }
+
+    /// `refresher`: the refresher's manifests for a runner.
+    pub fn refresher(&self, r: &RefresherRequest) -> Result<String, CoreError> {
+        call!(self, call_refresher, r).map_err(CoreError::Invalid)
+    }
+
+    /// `commands`: shell commands a person would otherwise type.
+    pub fn commands(&self, r: &CommandsRequest) -> Result<String, CoreError> {
+        call!(self, call_commands, r).map_err(CoreError::Invalid)
+    }
+
+    /// `ecr-call`: an ECR API call to sign and send.
+    pub fn ecr_call(&self, r: &EcrCallRequest) -> Result<AwsCall, CoreError> {
+        call!(self, call_ecr_call, r).map_err(CoreError::Invalid)
+    }
+
+    /// `aws-endpoint`: another AWS service's endpoint URL (STS).
+    pub fn aws_endpoint(&self, r: &AwsEndpointRequest) -> Result<String, CoreError> {
+        call!(self, call_aws_endpoint, r).map_err(CoreError::Invalid)
+    }
+
+    /// `registry`: what a registry (`HOST[/PATH]`) is, and whether it is ECR.
+    pub fn registry(&self, registry: &str) -> Result<RegistryInfo, CoreError> {
+        call!(self, call_registry, registry).map_err(CoreError::Invalid)
+    }
+
+    /// `platforms`: the platforms a mirror copies.
+    pub fn platforms(&self, r: &PlatformsRequest) -> Result<PlatformChoice, CoreError> {
+        call!(self, call_platforms, r).map_err(CoreError::Invalid)
+    }
+
+    /// `mirror-plan`: the copies of a mirror.
+    pub fn mirror_plan(&self, r: &MirrorPlanRequest) -> Result<Vec<MirrorCopy>, CoreError> {
+        call!(self, call_mirror_plan, r).map_err(CoreError::Invalid)
+    }
+
+    /// `suggest`: a `kubectl uepe` command line to suggest.
+    pub fn suggest(&self, r: &SuggestRequest) -> Result<String, CoreError> {
+        call!(self, call_suggest, r).map_err(CoreError::Invalid)
+    }
+
+    /// `choices`: the defaults and accepted values of the inputs.
+    pub fn choices(&self) -> Result<ChoiceSet, CoreError> {
+        Ok(call!(self, call_choices))
+    }
+
+    /// `conventions`: the names written to and read from the cluster.
+    pub fn conventions(&self) -> Result<ClusterNames, CoreError> {
+        Ok(call!(self, call_conventions))
+    }
+
+    /// `inventory`: what `cronjob install` may create for a pull secret.
+    pub fn inventory(&self, r: &InventoryRequest) -> Result<RefresherInventory, CoreError> {
+        call!(self, call_inventory, r).map_err(CoreError::Invalid)
+    }
+
+    /// `job-from-cron-job`: a Job (JSON) made from a CronJob.
+    pub fn job_from_cron_job(&self, r: &JobRequest) -> Result<String, CoreError> {
+        call!(self, call_job_from_cron_job, r).map_err(CoreError::Invalid)
     }
 
     /// The core's own version string.
     pub fn version(&self) -> Result<String, CoreError> {
-        let (mut store, core) = self.instantiate()?;
-        core.uepe_core_render()
-            .call_version(&mut store)
-            .map_err(CoreError::Runtime)
+        Ok(call!(self, call_version))
     }
 
     /// Names of the component's imports, read from its type: empty by design.

@@ -12,6 +12,8 @@ use crate::aws::credentials::{ChainInputs, Credentials, Source};
 use crate::aws::ecr::{self, EcrRequest};
 
 /// A source of credentials for one registry.
+// Two per mirror run (source and destination): their size costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Provider {
     /// Docker config, under this server key.
@@ -48,7 +50,7 @@ impl Provider {
         match self {
             Provider::DockerConfig { server } => docker_config(server.clone(), registry).await,
             Provider::Ecr { request, profile } => {
-                match aws_keys(http, profile.clone(), &request.region).await {
+                match aws_keys(http, profile.clone(), &request.sts_url).await {
                     Ok(keys) => {
                         let token =
                             ecr::get_token(http, request, &keys)
@@ -82,16 +84,16 @@ impl Provider {
     }
 }
 
-/// AWS keys from the standard chain (assuming a web identity role if that
-/// is what the chain has).
+/// AWS keys from the standard chain (assuming a web identity role at the
+/// STS endpoint `sts_url` if that is what the chain has).
 pub async fn aws_keys(
     http: &reqwest::Client,
     profile: Option<String>,
-    region: &str,
+    sts_url: &str,
 ) -> Result<Credentials, AwsError> {
     match ChainInputs::gather(profile).resolve()? {
         Source::Keys(c, _) => Ok(c),
-        Source::WebIdentity(wi) => crate::aws::sts::assume(http, &wi, region).await,
+        Source::WebIdentity(wi) => crate::aws::sts::assume(http, &wi, sts_url).await,
     }
 }
 

@@ -92,7 +92,7 @@ pub async fn ensure_repositories(
     repositories: &[&RepositoryCalls],
     dry_run: bool,
 ) -> Result<Vec<String>, Error> {
-    let keys = aws_keys(http, profile, &base.region)
+    let keys = aws_keys(http, profile, &base.sts_url)
         .await
         .map_err(|source| Error::EcrPassword {
             registry: base.registry_host.clone(),

@@ -347,9 +347,12 @@ mod tests {
 
     /// `--platform` as the core reads it.
     fn platforms(flag: &str) -> Filter {
-        let req = serde_json::json!({"render": "platforms", "platform": [flag]});
-        let answer = uepe_core::render(&req.to_string()).expect("core accepts");
-        super::super::platform::from_core(&answer).expect("answer read")
+        crate::core::Core::load()
+            .expect("core")
+            .platforms(&crate::core::PlatformsRequest {
+                platform: vec![flag.to_owned()],
+            })
+            .expect("core accepts")
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Which children of an image index to copy, as the core decided it
-//! (`render: platforms`, `wasm-core/src/platform.rs`: what `--platform`
-//! accepts, normalisation, which variants match). Here only the mechanics:
-//! reading the core's answer and comparing an index entry with it.
+//! (`platforms`, `wasm-core/src/platform.rs`: what `--platform` accepts,
+//! normalisation, which variants match). Here only the mechanics:
+//! comparing an index entry with the core's answer.
 
-use serde::Deserialize;
 use std::fmt;
+
+use crate::core;
 
 /// The platform an index entry names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -27,24 +28,12 @@ impl fmt::Display for Platform {
     }
 }
 
-/// One platform asked for, as the core normalised it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Wanted {
-    /// `os/arch[/variant]`, for messages.
-    pub name: String,
-    /// The entry's `os`.
-    pub os: String,
-    /// The entry's `architecture`.
-    pub architecture: String,
-    /// The entry's `variant` must be one of these (`None`: names none);
-    /// absent: any variant.
-    #[serde(default)]
-    pub variants: Option<Vec<Option<String>>>,
-}
+/// What `--platform` asks for, as the core decided it: every child of the
+/// index, or only these platforms (a new index is written for them).
+pub type Filter = core::PlatformChoice;
 
-impl Wanted {
-    /// Whether an index entry for `p` is one of these.
+impl core::Platform {
+    /// Whether an index entry for `p` is this platform.
     pub fn matches(&self, p: &Platform) -> bool {
         self.os == p.os
             && self.architecture == p.arch
@@ -55,42 +44,9 @@ impl Wanted {
     }
 }
 
-impl fmt::Display for Wanted {
+impl fmt::Display for core::Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
-    }
-}
-
-/// What `--platform` asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Filter {
-    /// Every child of the index (the default).
-    All,
-    /// Only these platforms: a new index is written for them.
-    Only(Vec<Wanted>),
-}
-
-/// The core's answer: `{"platforms": "all"}` or `{"platforms": [...]}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Answer {
-    platforms: Platforms,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Platforms {
-    Keyword(String),
-    List(Vec<Wanted>),
-}
-
-/// Reads the core's `platforms` answer.
-pub fn from_core(json: &str) -> Result<Filter, String> {
-    let answer: Answer = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    match answer.platforms {
-        Platforms::Keyword(k) if k == "all" => Ok(Filter::All),
-        Platforms::Keyword(k) => Err(format!("unknown keyword `{k}`")),
-        Platforms::List(list) => Ok(Filter::Only(list)),
     }
 }
 
@@ -107,20 +63,20 @@ mod tests {
         }
     }
 
-    /// The core's own answer (the pure crate, as the component runs it).
+    /// The core's own answer (the embedded component).
     fn core(values: &[&str]) -> Filter {
-        let answer = uepe_core::render(
-            &serde_json::json!({"render": "platforms", "platform": values}).to_string(),
-        )
-        .expect("core accepts");
-        from_core(&answer).expect("answer read")
+        crate::core::Core::load()
+            .expect("core")
+            .platforms(&crate::core::PlatformsRequest {
+                platform: values.iter().map(|v| (*v).to_owned()).collect(),
+            })
+            .expect("core accepts")
     }
 
     #[test]
     fn reads_the_core_answer_and_compares_entries() {
         assert_eq!(core(&[]), Filter::All);
         assert_eq!(core(&["all"]), Filter::All);
-        assert!(from_core(r#"{"platforms": "some"}"#).is_err());
         let Filter::Only(list) = core(&["linux/aarch64/8", "linux/amd64"]) else {
             panic!("not a list");
         };
