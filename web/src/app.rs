@@ -136,7 +136,8 @@ pub fn App(
         .enumerate()
         .map(|(n, o)| {
             let shown = Memo::new(move |_| shown_all.read()[n].clone());
-            let cli = Memo::new(move |_| choices.with_value(|c| o.cli(&inputs.read(), &c.defaults)));
+            let cli =
+                Memo::new(move |_| choices.with_value(|c| o.cli(&inputs.read(), &c.defaults)));
             view! { <OutputBlock output=o shown=shown cli=cli /> }
         })
         .collect_view();

@@ -286,7 +286,10 @@ pub(crate) mod tests {
     #[test]
     fn a_fresh_form_has_an_empty_query() {
         assert_eq!(Inputs::new(&defaults()).to_query(&defaults()), "");
-        assert_eq!(Inputs::from_query("", &defaults()), Inputs::new(&defaults()));
+        assert_eq!(
+            Inputs::from_query("", &defaults()),
+            Inputs::new(&defaults())
+        );
     }
 
     #[test]
@@ -308,7 +311,10 @@ pub(crate) mod tests {
 
     #[test]
     fn unknown_keys_and_bad_escapes_are_tolerated() {
-        let i = Inputs::from_query("?password=x&version=4.3%2&region=eu-west-1&flag", &defaults());
+        let i = Inputs::from_query(
+            "?password=x&version=4.3%2&region=eu-west-1&flag",
+            &defaults(),
+        );
         assert_eq!(i.get(Key::Version), "4.3%2");
         assert_eq!(i.get(Key::Region), "eu-west-1");
         assert_eq!(i.get(Key::Name), "ecr-cred");
