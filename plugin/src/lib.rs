@@ -3,6 +3,7 @@
 //! [`core::Core`] without a second copy of any logic.
 
 pub mod aws;
+pub mod causes;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
@@ -10,3 +11,4 @@ pub mod core;
 pub mod docker_config;
 pub mod error;
 pub mod registry;
+pub mod retry;

@@ -1,22 +1,25 @@
-//! Getting an ECR password without the AWS CLI: the credentials chain
-//! (`credentials`, `profile`), web identity (`sts`), and the signed
-//! GetAuthorizationToken call (`ecr`). The core decides the endpoint and the
-//! request (`render: ecr-request`, also for the mirror's repository calls);
-//! this module signs, sends and parses.
+//! Every AWS call the plugin makes, below everything that uses it: the
+//! credentials chain (`credentials`, `profile`), web identity (`sts`), the
+//! one signed-call path (`call`: SigV4, send, retry, errors), and what goes
+//! through it — GetAuthorizationToken (`ecr`) and the mirror's repository
+//! calls (`repository`). The core decides each call (`render: ecr-request`);
+//! the command layer asks it (`cmd/ecr_call.rs`) and passes the answer,
+//! an [`ecr::EcrRequest`], down. A [`Session`] resolves the chain once per
+//! run. This module imports nothing above it: its errors are [`AwsError`].
 
+pub mod call;
 pub mod credentials;
 pub mod ecr;
 mod error;
 pub mod profile;
+pub mod repository;
 pub mod sts;
 
 pub use error::AwsError;
 
-use serde_json::json;
+use std::sync::Arc;
 
-use crate::core::Core;
-use crate::error::Error;
-use credentials::{ChainInputs, Source};
+use credentials::{ChainInputs, Credentials, Source};
 use ecr::{EcrRequest, Token};
 
 /// What the user said about where to log in.
@@ -30,62 +33,63 @@ pub struct Target {
     pub profile: Option<String>,
 }
 
-/// The ECR endpoint override the SDKs honour, service-specific first.
-fn endpoint_override() -> Option<String> {
-    ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-}
-
-/// The GetAuthorizationToken request the core describes for `target`.
-pub fn describe(core: &Core, target: &Target) -> Result<EcrRequest, Error> {
-    describe_call(core, target, &json!({}))
-}
-
-/// The request the core describes for `target` and the members of `call`
-/// (`action`, `repository`, a new repository's settings).
-pub fn describe_call(
-    core: &Core,
-    target: &Target,
-    call: &serde_json::Value,
-) -> Result<EcrRequest, Error> {
-    let mut request = json!({
-        "render": "ecr-request",
-        "registry": target.registry,
-        "region": target.region,
-        "endpoint-url": endpoint_override(),
-    });
-    if let (Some(members), Some(call)) = (request.as_object_mut(), call.as_object()) {
-        members.extend(call.clone());
-    }
-    let text = core.render(&request)?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "internal: the core's ecr-request is not understood: {e}"
-        ))
-    })
-}
-
 /// An HTTP client for AWS calls.
-pub fn client() -> Result<reqwest::Client, Error> {
+pub fn client() -> Result<reqwest::Client, AwsError> {
     reqwest::Client::builder()
         .user_agent(concat!("kubectl-uepe/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(std::time::Duration::from_secs(10))
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .map_err(|e| Error::Usage(format!("cannot set up HTTPS: {e}")))
+        .map_err(|e| AwsError::SetUpHttps(Arc::new(e)))
 }
 
-/// Gets an ECR password for `target` with the standard credentials chain.
-pub async fn password(core: &Core, target: &Target) -> Result<(EcrRequest, Token), Error> {
-    let req = describe(core, target)?;
-    let client = client()?;
-    let creds = match ChainInputs::gather(target.profile.clone()).resolve()? {
-        Source::Keys(c, _) => c,
-        Source::WebIdentity(wi) => sts::assume(&client, &wi, &req.region).await?,
-    };
-    let token = ecr::get_token(&client, &req, &creds).await?;
-    Ok((req, token))
+/// One run's AWS access: an HTTP client and the credentials chain's verdict,
+/// resolved once (a failure is kept and reported by whichever call needs
+/// keys, so a run that needs none never fails for lack of them).
+#[derive(Debug)]
+pub struct Session {
+    http: reqwest::Client,
+    chain: Result<Source, AwsError>,
+}
+
+impl Session {
+    /// Reads the chain (environment and shared files) for `profile`.
+    pub fn new(profile: Option<String>) -> Result<Self, AwsError> {
+        Self::from_inputs(&ChainInputs::gather(profile))
+    }
+
+    /// Resolves already gathered chain inputs.
+    pub fn from_inputs(inputs: &ChainInputs) -> Result<Self, AwsError> {
+        Ok(Self {
+            http: client()?,
+            chain: inputs.resolve(),
+        })
+    }
+
+    /// Where the keys come from.
+    pub fn source(&self) -> Result<&Source, AwsError> {
+        self.chain.as_ref().map_err(Clone::clone)
+    }
+
+    /// The client AWS calls are made with.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Keys to sign with in `region`: the chain's, or a web identity's
+    /// temporary ones (asked of STS each time: the token file rotates).
+    pub async fn keys(&self, region: &str) -> Result<Credentials, AwsError> {
+        match self.source()? {
+            Source::Keys(c, _) => Ok(c.clone()),
+            Source::WebIdentity(wi) => sts::assume(&self.http, wi, region).await,
+        }
+    }
+
+    /// An ECR password for the GetAuthorizationToken call `req`.
+    pub async fn password(&self, req: &EcrRequest) -> Result<Token, AwsError> {
+        let keys = self.keys(&req.region).await?;
+        ecr::get_token(&self.http, req, &keys).await
+    }
 }
 
 /// The text of the first `<name>...</name>` element of an AWS XML answer.

@@ -29,7 +29,7 @@ pub async fn assume(
 ) -> Result<Credentials, AwsError> {
     let token = std::fs::read_to_string(&wi.token_file).map_err(|source| AwsError::TokenFile {
         path: wi.token_file.display().to_string(),
-        source,
+        source: std::sync::Arc::new(source),
     })?;
     let url = endpoint(region);
     let form = [
@@ -52,7 +52,7 @@ pub async fn assume(
         .await
         .map_err(|e| AwsError::Unreachable {
             url: url.clone(),
-            cause: crate::error::chain(&e),
+            cause: crate::causes::chain(&e),
         })?;
     let status = resp.status();
     let text = resp

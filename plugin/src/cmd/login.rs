@@ -7,7 +7,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
-use crate::aws::{self, Target};
+use super::ecr_call;
+use crate::aws::{Session, Target};
 use crate::cli::LoginArgs;
 use crate::core::Core;
 use crate::docker_config;
@@ -72,7 +73,8 @@ pub async fn run(core: &Core, a: &LoginArgs, out: &mut dyn Write) -> Result<(), 
         region: a.aws.region.clone(),
         profile: a.aws.profile.clone(),
     };
-    let (req, token) = aws::password(core, &target).await?;
+    let session = Session::new(target.profile.clone())?;
+    let (req, token) = ecr_call::password(core, &target, &session).await?;
     if a.print_password {
         return writeln!(out, "{}", token.password).map_err(write_err);
     }

@@ -7,10 +7,11 @@ use serde_json::{Value, json};
 use std::io::{Read, Write};
 
 use super::apply::{OnError, apply_all, items};
+use super::ecr_call;
 use super::placement::{check_placement, patch_service_accounts};
 use super::suggest;
 use crate::aws::credentials::{ChainInputs, Source};
-use crate::aws::{AwsError, Target};
+use crate::aws::{AwsError, Session, Target};
 use crate::cli::{AwsArgs, CronjobInstallArgs, ManifestArgs, SecretCreateArgs, SecretRefreshArgs};
 use crate::cluster::{Cluster, ClusterError, Connect, Kind};
 use crate::core::Core;
@@ -61,11 +62,13 @@ fn live_output(core_request: &mut Value) {
     core_request["output"] = Value::String("json".into());
 }
 
-/// The password from stdin when `--password-stdin`, else from ECR.
+/// The password from stdin when `--password-stdin`, else from ECR with the
+/// run's one AWS session.
 async fn password(
     core: &Core,
     m: &ManifestArgs,
     aws: &AwsArgs,
+    session: &Session,
     stdin: &mut dyn Read,
 ) -> Result<Password, Error> {
     if m.password_stdin {
@@ -79,7 +82,7 @@ async fn password(
         region: aws.region.clone(),
         profile: aws.profile.clone(),
     };
-    let (_, token) = crate::aws::password(core, &target).await?;
+    let (_, token) = ecr_call::password(core, &target, session).await?;
     Ok(Password {
         value: token.password,
         expires_at: Some(humantime::format_rfc3339_seconds(token.expires_at).to_string()),
@@ -118,8 +121,9 @@ pub async fn secret_create(
         live_output(&mut r);
         r
     })?;
+    let session = Session::new(a.aws.profile.clone())?;
     if mode == Mode::Client {
-        let password = password(core, m, &a.aws, stdin).await?;
+        let password = password(core, m, &a.aws, &session, stdin).await?;
         let text = core.render(&request(&password.value, password.expires_at.as_ref()))?;
         return out.write_all(text.as_bytes()).map_err(write_err);
     }
@@ -130,7 +134,7 @@ pub async fn secret_create(
         .collect();
     let cluster = Cluster::connect(connect).await?;
     check_placement(&cluster, &namespaces, &a.placement).await?;
-    let password = password(core, m, &a.aws, stdin).await?;
+    let password = password(core, m, &a.aws, &session, stdin).await?;
     let mut req = request(&password.value, password.expires_at.as_ref());
     live_output(&mut req);
     let objs = items(&core.render(&req)?)?;
@@ -184,7 +188,8 @@ pub async fn secret_refresh(
         region: a.aws.region.clone(),
         profile: a.aws.profile.clone(),
     };
-    let (_, token) = crate::aws::password(core, &target).await?;
+    let session = Session::new(target.profile.clone())?;
+    let (_, token) = ecr_call::password(core, &target, &session).await?;
     let expires = humantime::format_rfc3339_seconds(token.expires_at).to_string();
     let objs = items(&core.render(&request(&token.password, Some(&expires)))?)?;
     apply_all(&cluster, &objs, false, OnError::Continue, out, err).await?;
@@ -207,11 +212,12 @@ struct RefresherKeys {
 /// How the notes name keys that came from the environment.
 const ENV_KEYS: &str = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
 
-/// Reads the chain; `Ok(None)` when it holds no keys to store.
-fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, Error> {
-    let inputs = ChainInputs::gather(profile);
-    match inputs.resolve() {
+/// The chain's keys (resolved once, in `session`, from `inputs`);
+/// `Ok(None)` when it holds no keys to store.
+fn refresher_keys(inputs: &ChainInputs, session: &Session) -> Result<Option<RefresherKeys>, Error> {
+    match session.source() {
         Ok(Source::Keys(c, from)) => {
+            let from = from.clone();
             // Say it as before when the keys are the environment's.
             let from = if inputs.env.get("AWS_ACCESS_KEY_ID") == Some(&c.access_key_id) {
                 ENV_KEYS.to_owned()
@@ -284,10 +290,13 @@ pub async fn cronjob_install(
     };
     // Check the flags before asking AWS or the cluster for anything.
     core.render(&request(None, None))?;
+    // One chain for the refresher's keys and the password.
+    let inputs = ChainInputs::gather(a.aws.profile.clone());
+    let session = Session::from_inputs(&inputs)?;
     // With IRSA no keys are stored, so none are read.
     let keys = match a.role_arn {
         Some(_) => None,
-        None => refresher_keys(a.aws.profile.clone())?,
+        None => refresher_keys(&inputs, &session)?,
     };
     if let Some(k) = keys.as_ref().filter(|k| k.temporary) {
         let what = if k.from == ENV_KEYS {
@@ -304,7 +313,18 @@ pub async fn cronjob_install(
     let hint = given(connect, a);
     if mode == Mode::Client {
         let request = |p: Option<&Password>| request(credentials, p);
-        return cronjob_dry_run(core, a, &request, keys.as_ref(), &hint, out, err, stdin).await;
+        return cronjob_dry_run(
+            core,
+            a,
+            &request,
+            keys.as_ref(),
+            &hint,
+            &session,
+            out,
+            err,
+            stdin,
+        )
+        .await;
     }
     let cluster = Cluster::connect(connect).await?;
     let mut plan_req = request(credentials, None);
@@ -337,7 +357,7 @@ pub async fn cronjob_install(
         require_credentials_secrets(core, &cluster, &request, &hint, err).await?;
     }
     // The pull Secret goes first, so the refresher never needs `create`.
-    let password = password(core, m, &a.aws, stdin).await?;
+    let password = password(core, m, &a.aws, &session, stdin).await?;
     let mut req = request(credentials, Some(&password));
     live_output(&mut req);
     let objs = items(&core.render(&req)?)?;
@@ -445,12 +465,13 @@ async fn cronjob_dry_run(
     request: &dyn Fn(Option<&Password>) -> Value,
     keys: Option<&RefresherKeys>,
     hint: &suggest::Given,
+    session: &Session,
     out: &mut dyn Write,
     err: &mut dyn Write,
     stdin: &mut dyn Read,
 ) -> Result<(), Error> {
     let m = &a.manifest;
-    let password = match password(core, m, &a.aws, stdin).await {
+    let password = match password(core, m, &a.aws, session, stdin).await {
         Ok(p) => Some(p),
         Err(Error::Aws(e)) if matches!(*e, AwsError::NoCredentials) => {
             let _ = writeln!(

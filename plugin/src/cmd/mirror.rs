@@ -12,8 +12,11 @@
 use serde::Deserialize;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
-use crate::aws::{self, Target};
+use super::ecr_call;
+use crate::aws::ecr::EcrRequest;
+use crate::aws::{Session, Target};
 use crate::cli::MirrorArgs;
 use crate::core::{Core, CoreError};
 use crate::error::{Error, write_err};
@@ -124,7 +127,7 @@ fn repository_calls(
         profile: None,
     };
     let call = |members: serde_json::Value| {
-        aws::describe_call(core, &target, &members).map_err(|e| match e {
+        ecr_call::describe_call(core, &target, &members).map_err(|e| match e {
             Error::Core(e) => Error::Core(renamed(e, "repository", "to")),
             e => e,
         })
@@ -153,16 +156,8 @@ fn repository_calls(
 }
 
 /// The ECR request the core renders for `host`, if `host` is an ECR registry.
-fn ecr_request(
-    core: &Core,
-    host: &str,
-    region: Option<&str>,
-) -> Result<Option<aws::ecr::EcrRequest>, Error> {
-    // Without a region the core only accepts a host it can read one from.
-    if core
-        .render(&json!({"render": "ecr-request", "registry": host}))
-        .is_err()
-    {
+fn ecr_request(core: &Core, host: &str, region: Option<&str>) -> Result<Option<EcrRequest>, Error> {
+    if !ecr_call::is_ecr(core, host) {
         return Ok(None);
     }
     let target = Target {
@@ -170,20 +165,20 @@ fn ecr_request(
         region: region.map(str::to_owned),
         profile: None,
     };
-    aws::describe(core, &target).map(Some)
+    ecr_call::describe(core, &target).map(Some)
 }
 
 fn side(
     core: &Core,
     host: &str,
-    a: &MirrorArgs,
+    session: &Arc<Session>,
     region: Option<&str>,
-) -> Result<(Side, Option<aws::ecr::EcrRequest>), Error> {
+) -> Result<(Side, Option<EcrRequest>), Error> {
     let request = ecr_request(core, host, region)?;
     let provider = match &request {
         Some(r) => Provider::Ecr {
             request: r.clone(),
-            profile: a.aws.profile.clone(),
+            session: session.clone(),
         },
         None => Provider::DockerConfig {
             server: docker_config_server(host),
@@ -209,7 +204,10 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
     let Some(first) = jobs.first() else {
         return Err(Error::Usage("--components: no image chosen".into()));
     };
-    let (dest, dest_ecr) = side(core, &first.dest.host, a, None)?;
+    // One AWS session for the run: the credentials chain is resolved once
+    // for both sides and the repository calls.
+    let session = Arc::new(Session::new(a.aws.profile.clone())?);
+    let (dest, dest_ecr) = side(core, &first.dest.host, &session, None)?;
     if dest_ecr.is_none() && a.create_repositories {
         writeln!(
             err,
@@ -232,12 +230,17 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
     groups
         .into_iter()
         .map(|jobs| {
-            let (source, _) = side(core, &jobs[0].source.host, a, a.aws.region.as_deref())?;
+            let (source, _) = side(
+                core,
+                &jobs[0].source.host,
+                &session,
+                a.aws.region.as_deref(),
+            )?;
             let ecr = match &dest_ecr {
                 Some(request) => Some(EcrDestination {
                     repositories: repository_calls(core, a, &dest.host, &jobs)?,
                     request: request.clone(),
-                    profile: a.aws.profile.clone(),
+                    session: session.clone(),
                 }),
                 None => None,
             };

@@ -7,6 +7,7 @@ mod complete;
 mod completion;
 mod cronjob;
 mod doctor;
+mod ecr_call;
 mod images;
 mod login;
 mod manifests;

@@ -166,7 +166,7 @@ impl Registry {
                         .get(WWW_AUTHENTICATE)
                         .and_then(|v| v.to_str().ok())
                         .and_then(auth::parse_challenge);
-                    let credential = provider.fetch(&http, host).await?;
+                    let credential = provider.fetch(host).await?;
                     return Ok(Self {
                         host: host.into(),
                         base,
@@ -306,7 +306,7 @@ impl Registry {
         if let Some(c) = www.and_then(auth::parse_challenge) {
             st.challenge = Some(c);
         }
-        st.credential = self.provider.fetch(&self.http, &self.host).await?;
+        st.credential = self.provider.fetch(&self.host).await?;
         st.tokens.clear();
         st.generation += 1;
         Ok(())

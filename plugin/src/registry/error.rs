@@ -150,6 +150,17 @@ pub enum Error {
         /// AWS message.
         message: String,
     },
+    /// An ECR API call did not get an answer (unreachable, signing, gave up).
+    #[error("ECR {action} {repository}: {source}")]
+    EcrCall {
+        /// `CreateRepository` or `DescribeRepositories`.
+        action: &'static str,
+        /// Repository name.
+        repository: String,
+        /// The AWS failure.
+        #[source]
+        source: AwsError,
+    },
     /// Some images could not be copied; the others were.
     #[error("{} of {total} images were not copied:\n{}", .failures.len(), .failures.join("\n"))]
     CopyImages {
@@ -175,5 +186,5 @@ pub enum Error {
 
 /// A transport error's text with its causes and without its URL.
 pub fn transport(e: reqwest::Error) -> String {
-    crate::error::chain(&e.without_url())
+    crate::causes::chain(&e.without_url())
 }

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::aws::Session;
 use crate::aws::ecr::EcrRequest;
 use auth::Access;
 use client::Registry;
@@ -54,8 +55,8 @@ pub struct EcrDestination {
     /// GetAuthorizationToken as the core rendered it for the destination
     /// host: which registry, and the region to find AWS keys for.
     pub request: EcrRequest,
-    /// `--profile`.
-    pub profile: Option<String>,
+    /// The run's AWS session.
+    pub session: Arc<Session>,
     /// The core's calls for each destination repository.
     pub repositories: Vec<ecr::RepositoryCalls>,
 }
@@ -171,8 +172,7 @@ async fn run(cfg: &Config, out: &mut dyn Write, done: Arc<AtomicUsize>) -> Resul
             .filter(|calls| ok.iter().any(|r| r.job.dest.repository == calls.name))
             .collect();
         missing_repos =
-            ecr::ensure_repositories(&http, &e.request, e.profile.clone(), &repos, cfg.dry_run)
-                .await?;
+            ecr::ensure_repositories(&e.session, &e.request, &repos, cfg.dry_run).await?;
     }
     // One registry on both sides: one connection state, and blobs mount.
     let dst = if cfg.dest.host == cfg.source.host {
