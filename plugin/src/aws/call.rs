@@ -37,12 +37,33 @@ enum Trouble {
     Failed(AwsError),
 }
 
-#[derive(serde::Deserialize, Default)]
+/// AWS's error code and message.
 struct ErrorBody {
-    #[serde(rename = "__type", default)]
     kind: String,
-    #[serde(alias = "Message", default)]
     message: String,
+}
+
+/// Reads an error answer: JSON for the AWS JSON protocol (`__type`, and
+/// `message` or `Message` — some services send both); some front ends
+/// answer auth errors in the query protocol's XML instead.
+fn error_body(bytes: &[u8]) -> ErrorBody {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => ErrorBody {
+            kind: v["__type"].as_str().unwrap_or_default().to_owned(),
+            message: v["message"]
+                .as_str()
+                .or(v["Message"].as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        },
+        Err(_) => {
+            let text = String::from_utf8_lossy(bytes);
+            ErrorBody {
+                kind: super::xml_tag(&text, "Code").unwrap_or_default(),
+                message: super::xml_tag(&text, "Message").unwrap_or_default(),
+            }
+        }
+    }
 }
 
 /// Signs and sends `req`, retrying what may pass.
@@ -94,15 +115,7 @@ async fn attempt(
     if status.is_success() {
         return Ok(Answer::Accepted(bytes.to_vec()));
     }
-    // JSON for the AWS JSON protocol; some front ends answer auth errors in
-    // the query protocol's XML instead.
-    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        let text = String::from_utf8_lossy(&bytes);
-        ErrorBody {
-            kind: super::xml_tag(&text, "Code").unwrap_or_default(),
-            message: super::xml_tag(&text, "Message").unwrap_or_default(),
-        }
-    });
+    let body = error_body(&bytes);
     let code = body.kind.rsplit('#').next().unwrap_or_default().to_owned();
     let code = if code.is_empty() {
         status.as_u16().to_string()
@@ -190,4 +203,31 @@ pub fn sign(
             .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
     Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_body;
+
+    #[test]
+    fn reads_error_answers_of_either_protocol() {
+        // moto's repository errors carry both spellings of the message.
+        let b = error_body(
+            br#"{"__type":"RepositoryNotFoundException","message":"gone","Message":"gone"}"#,
+        );
+        assert_eq!(
+            (b.kind.as_str(), b.message.as_str()),
+            ("RepositoryNotFoundException", "gone")
+        );
+        let b = error_body(br#"{"__type":"com.amazon#AccessDeniedException","Message":"no"}"#);
+        assert_eq!(
+            (b.kind.as_str(), b.message.as_str()),
+            ("com.amazon#AccessDeniedException", "no")
+        );
+        let b = error_body(b"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>old</Message></Error></ErrorResponse>");
+        assert_eq!(
+            (b.kind.as_str(), b.message.as_str()),
+            ("ExpiredToken", "old")
+        );
+    }
 }
