@@ -10,5 +10,7 @@ pub mod cmd;
 pub mod core;
 pub mod docker_config;
 pub mod error;
+#[cfg(test)]
+mod layers;
 pub mod registry;
 pub mod retry;
