@@ -1,6 +1,7 @@
 //! Issue 3: the ECR password without the AWS CLI, against a real moto
 //! server that checks SigV4 signatures, and `kubectl uepe login`.
 
+mod chain;
 mod errors;
 
 use std::io::{Read, Write};

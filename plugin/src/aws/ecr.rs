@@ -1,13 +1,14 @@
 //! ECR GetAuthorizationToken over the AWS JSON 1.1 protocol: the request the
-//! core described, signed with SigV4, sent with reqwest, retried as the SDKs'
-//! standard mode does (3 attempts, exponential backoff with full jitter, on
-//! throttling and 5xx only), and the answer or error turned into one type.
+//! core described ([`EcrRequest`], also the shape of the mirror's repository
+//! calls), sent through the one signed-call path (`call`), and its answer or
+//! AWS's refusal turned into a [`Token`] or the cause of the failure.
 
 use base64::Engine as _;
 use serde::Deserialize;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::AwsError;
+use super::call::{Answer, signed};
 use super::credentials::Credentials;
 
 /// The call the core described (`ecr-call`), with the STS endpoint of its
@@ -59,9 +60,6 @@ impl std::fmt::Debug for Token {
     }
 }
 
-/// Attempts, as the SDKs' standard retry mode.
-pub const MAX_ATTEMPTS: u32 = 3;
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AuthData {
@@ -77,93 +75,16 @@ struct AuthResponse {
     authorization_data: Vec<AuthData>,
 }
 
-#[derive(Deserialize, Default)]
-struct ErrorBody {
-    #[serde(rename = "__type", default)]
-    kind: String,
-    #[serde(alias = "Message", default)]
-    message: String,
-}
-
-/// Gets a password, retrying what may succeed on a retry.
+/// Gets a password through the one signed-call path.
 pub async fn get_token(
     client: &reqwest::Client,
     req: &EcrRequest,
     creds: &Credentials,
 ) -> Result<Token, AwsError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_once(client, req, creds).await {
-            Err(Attempt::Retryable(code)) if attempt < MAX_ATTEMPTS => {
-                // Full jitter: uniform in [0, min(20 s, 1 s * 2^attempt)).
-                let cap = (1u64 << attempt).min(20) as f64;
-                tokio::time::sleep(Duration::from_secs_f64(fastrand::f64() * cap)).await;
-                let _ = code;
-            }
-            Err(Attempt::Retryable(code)) => {
-                return Err(AwsError::GaveUp {
-                    code,
-                    attempts: attempt,
-                });
-            }
-            Err(Attempt::Fatal(e)) => return Err(e),
-            Ok(t) => return Ok(t),
-        }
+    match signed(client, req, creds).await? {
+        Answer::Accepted(bytes) => parse_token(&bytes),
+        Answer::Refused { code, message } => Err(classify(&code, &message, creds)),
     }
-}
-
-enum Attempt {
-    Retryable(String),
-    Fatal(AwsError),
-}
-
-async fn try_once(
-    client: &reqwest::Client,
-    req: &EcrRequest,
-    creds: &Credentials,
-) -> Result<Token, Attempt> {
-    let headers = sign(req, creds, SystemTime::now()).map_err(Attempt::Fatal)?;
-    let mut builder = client.post(&req.url).body(req.body.clone());
-    for (k, v) in &headers {
-        builder = builder.header(k, v);
-    }
-    let resp = match builder.send().await {
-        Ok(r) => r,
-        Err(e) if e.is_timeout() => return Err(Attempt::Retryable("timeout".into())),
-        Err(e) => return Err(Attempt::Fatal(connect_error(req, &e))),
-    };
-    let status = resp.status();
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|_| Attempt::Retryable("broken response".into()))?;
-    if status.is_success() {
-        return parse_token(&bytes).map_err(Attempt::Fatal);
-    }
-    // JSON for the AWS JSON protocol; some front ends answer auth errors in
-    // the query protocol's XML instead.
-    let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        let text = String::from_utf8_lossy(&bytes);
-        ErrorBody {
-            kind: super::xml_tag(&text, "Code").unwrap_or_default(),
-            message: super::xml_tag(&text, "Message").unwrap_or_default(),
-        }
-    });
-    let code = body.kind.rsplit('#').next().unwrap_or_default().to_owned();
-    let code = if code.is_empty() {
-        status.as_u16().to_string()
-    } else {
-        code
-    };
-    if status.is_server_error()
-        || status.as_u16() == 429
-        || code.contains("Throttl")
-        || code == "RequestLimitExceeded"
-    {
-        return Err(Attempt::Retryable(code));
-    }
-    Err(Attempt::Fatal(classify(&code, &body.message, creds)))
 }
 
 /// Maps an AWS error code to its cause.
@@ -186,80 +107,6 @@ fn classify(code: &str, message: &str, creds: &Credentials) -> AwsError {
             message: message.to_owned(),
         },
     }
-}
-
-fn connect_error(req: &EcrRequest, e: &reqwest::Error) -> AwsError {
-    // The chain names the cause (DNS, refused, TLS); it holds no secret.
-    let cause = crate::error::chain(e);
-    let host = reqwest::Url::parse(&req.url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
-    // The resolver's own words, without the URL and host said before them.
-    let resolver = ["dns error", "failed to lookup address"]
-        .iter()
-        .find_map(|m| cause.find(m))
-        .map(|at| cause[at..].to_owned());
-    match (resolver, req.known_region) {
-        // A region AWS lacks has no endpoint: the region is what to fix.
-        (Some(_), false) => AwsError::UnknownRegion {
-            host,
-            region: req.region.clone(),
-        },
-        // A real region's endpoint always resolves on the internet.
-        (Some(cause), true) => AwsError::CannotResolve { host, cause },
-        (None, _) => AwsError::Unreachable {
-            url: req.url.clone(),
-            cause,
-        },
-    }
-}
-
-/// The SigV4 headers for the request at `time`.
-pub fn sign(
-    req: &EcrRequest,
-    creds: &Credentials,
-    time: SystemTime,
-) -> Result<Vec<(String, String)>, AwsError> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let identity = aws_credential_types::Credentials::new(
-        &creds.access_key_id,
-        &creds.secret_access_key,
-        creds.session_token.clone(),
-        None,
-        "kubectl-uepe",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(&req.region)
-        .name(&req.signing_name)
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| AwsError::Signing(e.to_string()))?
-        .into();
-    let mut headers = vec![
-        ("content-type".to_owned(), req.content_type.clone()),
-        ("x-amz-target".to_owned(), req.target.clone()),
-    ];
-    let signable = SignableRequest::new(
-        "POST",
-        &req.url,
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(req.body.as_bytes()),
-    )
-    .map_err(|e| AwsError::Signing(e.to_string()))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| AwsError::Signing(e.to_string()))?
-        .into_parts();
-    headers.extend(
-        instructions
-            .headers()
-            .map(|(k, v)| (k.to_owned(), v.to_owned())),
-    );
-    Ok(headers)
 }
 
 /// Parses the JSON answer: `authorizationToken` is base64 of `USER:PASSWORD`.

@@ -1,9 +1,16 @@
-//! Why getting an ECR password failed, one variant per cause, each message
-//! naming the cause and the fix. No variant holds a secret.
+//! Why an AWS call failed, one variant per step or cause, each message
+//! naming the cause and the fix. No variant holds a secret. `Clone`, so the
+//! credentials chain is resolved once and its verdict handed to every call
+//! of the run (lower errors are shared through `Arc`).
+
+use std::sync::Arc;
 
 /// AWS failures.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AwsError {
+    /// The HTTPS client for AWS calls could not be set up.
+    #[error("cannot set up HTTPS: {0}")]
+    SetUpHttps(#[source] Arc<reqwest::Error>),
     /// No credentials anywhere in the chain.
     #[error(
         "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE / --profile with ~/.aws/credentials, or AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE"
@@ -34,7 +41,7 @@ pub enum AwsError {
         path: String,
         /// Why.
         #[source]
-        source: std::io::Error,
+        source: Arc<std::io::Error>,
     },
     /// AWS does not know the access key.
     #[error(

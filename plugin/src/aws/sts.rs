@@ -1,9 +1,11 @@
 //! Web identity (IRSA): exchange the projected OIDC token for temporary keys
-//! with STS AssumeRoleWithWebIdentity. The call is unsigned by design; the
+//! with STS AssumeRoleWithWebIdentity. The call is unsigned by design, so it
+//! does not take the signed path (`call`) but the same retry policy; the
 //! token file is read on every call because the kubelet rotates it.
 
 use super::credentials::{Credentials, WebIdentity};
 use super::{AwsError, xml_tag as tag};
+use crate::retry::{self, Failure};
 
 /// Assumes the role at the STS endpoint `url` (the core's `aws-endpoint`)
 /// and returns its temporary keys.
@@ -14,7 +16,7 @@ pub async fn assume(
 ) -> Result<Credentials, AwsError> {
     let token = std::fs::read_to_string(&wi.token_file).map_err(|source| AwsError::TokenFile {
         path: wi.token_file.display().to_string(),
-        source,
+        source: std::sync::Arc::new(source),
     })?;
     let url = url.to_owned();
     let form = [
@@ -29,31 +31,53 @@ pub async fn assume(
         .map(|(k, v)| format!("{k}={}", encode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    let resp = client
-        .post(&url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
+    let refused = |status: String, text: &str| AwsError::Other {
+        code: tag(text, "Code").unwrap_or(status),
+        message: format!(
+            "STS AssumeRoleWithWebIdentity for {}: {}",
+            wi.role_arn,
+            tag(text, "Message").unwrap_or_default()
+        ),
+    };
+    let attempt = |_| async {
+        let sent = client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let failure = AwsError::Unreachable {
+                    url: url.clone(),
+                    cause: crate::causes::chain(&e),
+                };
+                return Err(if retry::transient_transport(&e) {
+                    Failure::transient(failure)
+                } else {
+                    Failure::Fatal(failure)
+                });
+            }
+        };
+        let status = resp.status();
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| Failure::transient(AwsError::BadResponse(e.to_string())))?;
+        let code = tag(&text, "Code").unwrap_or_default();
+        if retry::transient_status(status.as_u16()) || retry::throttling_code(&code) {
+            return Err(Failure::transient(refused(status.to_string(), &text)));
+        }
+        if !status.is_success() {
+            return Err(Failure::Fatal(refused(status.to_string(), &text)));
+        }
+        Ok(text)
+    };
+    let text = retry::AWS
+        .run(attempt, |_, _, _| {})
         .await
-        .map_err(|e| AwsError::Unreachable {
-            url: url.clone(),
-            cause: crate::error::chain(&e),
-        })?;
-    let status = resp.status();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| AwsError::BadResponse(e.to_string()))?;
-    if !status.is_success() {
-        return Err(AwsError::Other {
-            code: tag(&text, "Code").unwrap_or_else(|| status.to_string()),
-            message: format!(
-                "STS AssumeRoleWithWebIdentity for {}: {}",
-                wi.role_arn,
-                tag(&text, "Message").unwrap_or_default()
-            ),
-        });
-    }
+        .map_err(|stopped| stopped.error)?;
     match (
         tag(&text, "AccessKeyId"),
         tag(&text, "SecretAccessKey"),

@@ -100,7 +100,7 @@ impl Cluster {
                 loaded.check_context(c.context.as_deref())?;
                 kube::Config::from_custom_kubeconfig(loaded.config, &options)
                     .await
-                    .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?
+                    .map_err(|e| ClusterError::Config(crate::causes::chain(&e)))?
             }
             // A context lives in a kubeconfig: there is none to look in.
             (kubeconfig::Found::Nothing(looked), Some(name)) => {
@@ -118,7 +118,7 @@ impl Cluster {
         };
         let server = config.cluster_url.to_string();
         let client = kube::client::ClientBuilder::try_from(config)
-            .map_err(|e| ClusterError::Config(crate::error::chain(&e)))?
+            .map_err(|e| ClusterError::Config(crate::causes::chain(&e)))?
             .with_layer(&tower::util::MapResponseLayer::new(warnings::print))
             .build();
         Ok(Self {
@@ -182,7 +182,7 @@ impl Cluster {
             },
             None => ClusterError::Unreachable {
                 server: self.server.clone(),
-                cause: crate::error::chain(e),
+                cause: crate::causes::chain(e),
             },
         }
     }
@@ -364,7 +364,7 @@ fn in_cluster_failure(e: &kube::config::InClusterError) -> String {
     } else {
         format!(
             " ({SERVICE_ACCOUNT_DIR}, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT): {}",
-            crate::error::chain(e)
+            crate::causes::chain(e)
         )
     }
 }

@@ -4,7 +4,8 @@
 //! its region (`aws-endpoint`), and `aws/` signs and sends with no core
 //! call of its own.
 
-use crate::aws::{self, ecr::EcrRequest, ecr::Token};
+use crate::aws::Session;
+use crate::aws::ecr::{EcrRequest, Token};
 use crate::core::{AwsEndpointRequest, Core, EcrCallRequest};
 use crate::error::Error;
 
@@ -71,9 +72,14 @@ pub fn call(core: &Core, request: EcrCallRequest) -> Result<EcrRequest, Error> {
     })
 }
 
-/// An ECR password for `target`, with the standard credentials chain.
-pub async fn password(core: &Core, target: &Target) -> Result<(EcrRequest, Token), Error> {
+/// An ECR password for `target`: the core describes the call, the session
+/// (its credentials chain resolved once per run) makes it.
+pub async fn password(
+    core: &Core,
+    target: &Target,
+    session: &Session,
+) -> Result<(EcrRequest, Token), Error> {
     let req = call(core, target.login())?;
-    let token = aws::password(&req, target.profile.clone()).await?;
+    let token = session.password(&req).await?;
     Ok((req, token))
 }

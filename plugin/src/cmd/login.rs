@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::SystemTime;
 
 use super::ecr::{self, Target};
+use crate::aws::Session;
 use crate::cli::LoginArgs;
 use crate::core::{Core, DockerConfigRequest};
 use crate::docker_config;
@@ -71,7 +72,8 @@ pub async fn run(core: &Core, a: &LoginArgs, out: &mut dyn Write) -> Result<(), 
         region: a.aws.region.clone(),
         profile: a.aws.profile.clone(),
     };
-    let (req, token) = ecr::password(core, &target).await?;
+    let session = Session::new(target.profile.clone())?;
+    let (req, token) = ecr::password(core, &target, &session).await?;
     if a.print_password {
         return writeln!(out, "{}", token.password).map_err(write_err);
     }

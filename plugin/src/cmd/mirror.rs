@@ -10,8 +10,10 @@
 //! renders.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use super::ecr::{self, Target};
+use crate::aws::Session;
 use crate::aws::ecr::EcrRequest;
 use crate::cli::MirrorArgs;
 use crate::core::{
@@ -143,14 +145,14 @@ fn ecr_request(core: &Core, host: &str, region: Option<&str>) -> Result<Option<E
 fn side(
     core: &Core,
     host: &str,
-    a: &MirrorArgs,
+    session: &Arc<Session>,
     region: Option<&str>,
 ) -> Result<(Side, Option<EcrRequest>), Error> {
     let request = ecr_request(core, host, region)?;
     let provider = match &request {
         Some(r) => Provider::Ecr {
             request: r.clone(),
-            profile: a.aws.profile.clone(),
+            session: session.clone(),
         },
         None => Provider::DockerConfig {
             server: docker_config_server(host),
@@ -176,7 +178,10 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
     let Some(first) = jobs.first() else {
         return Err(Error::Flags("--components: no image chosen".into()));
     };
-    let (dest, dest_ecr) = side(core, &first.dest.host, a, None)?;
+    // One AWS session for the run: the credentials chain is resolved once
+    // for both sides and the repository calls.
+    let session = Arc::new(Session::new(a.aws.profile.clone())?);
+    let (dest, dest_ecr) = side(core, &first.dest.host, &session, None)?;
     if dest_ecr.is_none() && a.create_repositories {
         writeln!(
             err,
@@ -199,12 +204,17 @@ fn configs(core: &Core, a: &MirrorArgs, err: &mut dyn Write) -> Result<Vec<Confi
     groups
         .into_iter()
         .map(|jobs| {
-            let (source, _) = side(core, &jobs[0].source.host, a, a.aws.region.as_deref())?;
+            let (source, _) = side(
+                core,
+                &jobs[0].source.host,
+                &session,
+                a.aws.region.as_deref(),
+            )?;
             let ecr = match &dest_ecr {
                 Some(request) => Some(EcrDestination {
                     repositories: repository_calls(core, a, &dest.host, &jobs)?,
                     request: request.clone(),
-                    profile: a.aws.profile.clone(),
+                    session: session.clone(),
                 }),
                 None => None,
             };

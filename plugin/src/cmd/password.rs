@@ -5,6 +5,7 @@
 use std::io::Read;
 
 use super::ecr::Target;
+use crate::aws::Session;
 use crate::cli::{AwsArgs, ManifestArgs};
 use crate::core::Core;
 use crate::error::Error;
@@ -36,11 +37,13 @@ fn read_password(stdin: &mut dyn Read) -> Result<String, Error> {
     Ok(trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned())
 }
 
-/// The password from stdin when `--password-stdin`, else from ECR.
+/// The password from stdin when `--password-stdin`, else from ECR with the
+/// run's one AWS session.
 pub async fn password(
     core: &Core,
     m: &ManifestArgs,
     aws: &AwsArgs,
+    session: &Session,
     stdin: &mut dyn Read,
 ) -> Result<Password, Error> {
     if m.password_stdin {
@@ -54,7 +57,7 @@ pub async fn password(
         region: aws.region.clone(),
         profile: aws.profile.clone(),
     };
-    let (_, token) = super::ecr::password(core, &target).await?;
+    let (_, token) = super::ecr::password(core, &target, session).await?;
     Ok(Password {
         value: token.password,
         expires_at: Some(humantime::format_rfc3339_seconds(token.expires_at).to_string()),

@@ -9,6 +9,7 @@ use super::dry_run::{Mode, live_output, mode};
 use super::ecr::Target;
 use super::password::{Password, password};
 use super::placement::{check_placement, patch_service_accounts};
+use crate::aws::Session;
 use crate::cli::{SecretCreateArgs, SecretRefreshArgs};
 use crate::cluster::{Cluster, Connect};
 use crate::core::{Core, PullSecretRequest};
@@ -40,8 +41,9 @@ pub async fn create(
     let placeholder = Password::placeholder();
     core.pull_secret(&request(&placeholder, m.output.clone()))?;
     let plan = core.pull_secret(&request(&placeholder, live_output()))?;
+    let session = Session::new(a.aws.profile.clone())?;
     if mode == Mode::Client {
-        let password = password(core, m, &a.aws, stdin).await?;
+        let password = password(core, m, &a.aws, &session, stdin).await?;
         let text = core.pull_secret(&request(&password, m.output.clone()))?;
         return out.write_all(text.as_bytes()).map_err(write_err);
     }
@@ -61,7 +63,7 @@ pub async fn create(
     let name = secrets.first().map(|(_, n)| n.clone()).unwrap_or_default();
     let cluster = Cluster::connect(connect).await?;
     check_placement(&cluster, &namespaces, &a.placement).await?;
-    let password = password(core, m, &a.aws, stdin).await?;
+    let password = password(core, m, &a.aws, &session, stdin).await?;
     let objs = items(&core.pull_secret(&request(&password, live_output()))?)?;
     let applied = apply_all(
         &cluster,
@@ -104,7 +106,8 @@ pub async fn refresh(
         region: a.aws.region.clone(),
         profile: a.aws.profile.clone(),
     };
-    let (_, token) = super::ecr::password(core, &target).await?;
+    let session = Session::new(target.profile.clone())?;
+    let (_, token) = super::ecr::password(core, &target, &session).await?;
     let expires = humantime::format_rfc3339_seconds(token.expires_at).to_string();
     let objs = items(&core.pull_secret(&request(&Password {
         value: token.password,

@@ -7,8 +7,9 @@ use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 
 use super::Error;
 use super::auth::{Access, scope};
-use super::client::{Registry, error_detail};
-use super::digest::Digest;
+use super::client::Registry;
+use super::digest::{self, Digest};
+use super::error::error_detail;
 use super::manifest::{self, Manifest};
 
 /// `Docker-Content-Digest` of an answer.
@@ -16,7 +17,7 @@ fn content_digest(headers: &reqwest::header::HeaderMap) -> Option<Digest> {
     headers
         .get("docker-content-digest")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| Digest::parse(v.trim()).ok())
+        .and_then(|v| digest::parse(v.trim()).ok())
 }
 
 async fn unexpected(registry: &Registry, what: &str, resp: reqwest::Response) -> Error {
@@ -43,7 +44,7 @@ pub async fn get_manifest(
     let resp = r
         .send(&scope(repository, Access::Pull, None), &what, |_| {
             r.request(Method::GET, url.clone())
-                .header(ACCEPT, manifest::ACCEPT)
+                .header(ACCEPT, manifest::accept())
         })
         .await?;
     match resp.status().as_u16() {
@@ -70,7 +71,7 @@ pub async fn get_manifest(
             reason,
         }
     })?;
-    let expected = match Digest::parse(reference) {
+    let expected = match digest::parse(reference) {
         Ok(d) => Some(d),
         Err(_) => said,
     };
@@ -96,7 +97,7 @@ pub async fn manifest_digest(
     let resp = r
         .send(&scope(repository, access, None), &what, |_| {
             r.request(Method::HEAD, url.clone())
-                .header(ACCEPT, manifest::ACCEPT)
+                .header(ACCEPT, manifest::accept())
         })
         .await?;
     match resp.status().as_u16() {
@@ -155,7 +156,7 @@ pub async fn put_manifest(
     let resp = r
         .send(&scope(repository, Access::Push, None), &what, |_| {
             r.request(Method::PUT, url.clone())
-                .header(CONTENT_TYPE, m.media_type.as_str())
+                .header(CONTENT_TYPE, m.media_type.to_string())
                 .body(m.bytes.clone())
         })
         .await?;

@@ -36,7 +36,7 @@ pub async fn resolve(src: &Registry, job: &Job, filter: &Filter) -> Result<Resol
     })?;
     let children = futures_util::future::try_join_all(selection.children.iter().map(|c| async {
         let reference = format!("{}/{repo}@{}", src.host, c.digest);
-        let m = get_manifest(src, repo, c.digest.as_str())
+        let m = get_manifest(src, repo, c.digest.as_ref())
             .await?
             .ok_or_else(|| Error::FindImage {
                 reference: reference.clone(),
@@ -84,7 +84,7 @@ pub async fn inspect(
         plan::manifests_to_check(resolved, &presence)
             .into_iter()
             .map(|(repo, d)| async move {
-                let found = manifest_digest(dst, &repo, d.as_str(), access).await?;
+                let found = manifest_digest(dst, &repo, d.as_ref(), access).await?;
                 Ok(found.map(|_| (repo, d)))
             }),
     )

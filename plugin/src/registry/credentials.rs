@@ -5,11 +5,12 @@
 //! `docker_credential` crate. Asked again on every re-authentication, so a
 //! refreshed login or a new ECR password is picked up mid-copy.
 
+use std::sync::Arc;
+
 use super::Error;
 use super::auth::Credential;
-use crate::aws::AwsError;
-use crate::aws::credentials::{ChainInputs, Credentials, Source};
-use crate::aws::ecr::{self, EcrRequest};
+use crate::aws::ecr::EcrRequest;
+use crate::aws::{AwsError, Session};
 
 /// A source of credentials for one registry.
 // Two per mirror run (source and destination): their size costs nothing.
@@ -25,8 +26,8 @@ pub enum Provider {
     Ecr {
         /// GetAuthorizationToken, as the core rendered it.
         request: EcrRequest,
-        /// `--profile`.
-        profile: Option<String>,
+        /// The run's AWS session (its credentials chain resolved once).
+        session: Arc<Session>,
     },
 }
 
@@ -42,28 +43,15 @@ pub fn docker_config_server(host: &str) -> String {
 
 impl Provider {
     /// The current credentials (`None`: anonymous).
-    pub async fn fetch(
-        &self,
-        http: &reqwest::Client,
-        registry: &str,
-    ) -> Result<Option<Credential>, Error> {
+    pub async fn fetch(&self, registry: &str) -> Result<Option<Credential>, Error> {
         match self {
             Provider::DockerConfig { server } => docker_config(server.clone(), registry).await,
-            Provider::Ecr { request, profile } => {
-                match aws_keys(http, profile.clone(), &request.sts_url).await {
-                    Ok(keys) => {
-                        let token =
-                            ecr::get_token(http, request, &keys)
-                                .await
-                                .map_err(|source| Error::EcrPassword {
-                                    registry: registry.into(),
-                                    source,
-                                })?;
-                        Ok(Some(Credential::Basic {
-                            username: token.username,
-                            password: token.password,
-                        }))
-                    }
+            Provider::Ecr { request, session } => {
+                match session.password(request).await {
+                    Ok(token) => Ok(Some(Credential::Basic {
+                        username: token.username,
+                        password: token.password,
+                    })),
                     // No AWS keys at all: a `docker login` may still be there.
                     Err(AwsError::NoCredentials) => {
                         match docker_config(docker_config_server(registry), registry).await? {
@@ -81,19 +69,6 @@ impl Provider {
                 }
             }
         }
-    }
-}
-
-/// AWS keys from the standard chain (assuming a web identity role at the
-/// STS endpoint `sts_url` if that is what the chain has).
-pub async fn aws_keys(
-    http: &reqwest::Client,
-    profile: Option<String>,
-    sts_url: &str,
-) -> Result<Credentials, AwsError> {
-    match ChainInputs::gather(profile).resolve()? {
-        Source::Keys(c, _) => Ok(c),
-        Source::WebIdentity(wi) => crate::aws::sts::assume(http, &wi, sts_url).await,
     }
 }
 

@@ -1,64 +1,55 @@
-//! Content digests (`sha256:<64 hex>`) and the check that a byte stream is
-//! exactly the content a descriptor names: its size and its sha256, verified
-//! while the bytes pass through, so a layer is never held whole in memory.
-//! Pure: the streaming adapter in `upload` feeds it chunk by chunk.
+//! Content digests — `oci-spec`'s [`Digest`], held to sha256 — and the
+//! check that a byte stream is exactly the content a descriptor names: its
+//! size and its sha256, verified while the bytes pass through, so a layer is
+//! never held whole in memory. Pure: the streaming adapter in `upload` feeds
+//! it chunk by chunk.
 
 use sha2::{Digest as _, Sha256};
-use std::fmt;
 
-/// A content digest. Only sha256, the algorithm every registry uses and the
-/// only one ECR accepts, is copied; others are refused when parsed.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Digest(String);
+pub use oci_spec::image::Digest;
+use oci_spec::image::DigestAlgorithm;
 
-impl Digest {
-    /// Parses `sha256:<64 lowercase hex>`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let Some(hex) = s.strip_prefix("sha256:") else {
-            return Err(match s.split_once(':') {
-                Some((alg, _)) => {
-                    format!("digest algorithm `{alg}` is not supported (only sha256)")
-                }
-                None => format!("`{s}` is not a digest"),
-            });
-        };
-        if hex.len() == 64
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(format!("`{s}` is not a sha256 digest"))
-        }
-    }
-
-    /// The digest of `bytes`.
-    pub fn of(bytes: &[u8]) -> Self {
-        Self(format!("sha256:{:x}", Sha256::digest(bytes)))
-    }
-
-    /// `sha256:...` as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The first 12 hex digits, as `docker` shows layers.
-    pub fn short(&self) -> &str {
-        let hex = &self.0["sha256:".len()..];
-        &hex[..12]
+/// Parses `sha256:<64 lowercase hex>`. Only sha256, the algorithm every
+/// registry uses and the only one ECR accepts, is copied; other algorithms
+/// `oci-spec` reads are refused here.
+pub fn parse(s: &str) -> Result<Digest, String> {
+    match Digest::try_from(s) {
+        Ok(d) if *d.algorithm() == DigestAlgorithm::Sha256 => Ok(d),
+        Ok(d) => Err(format!(
+            "digest algorithm `{}` is not supported (only sha256)",
+            d.algorithm()
+        )),
+        Err(_) => Err(match s.split_once(':') {
+            Some(("sha256", _)) => format!("`{s}` is not a sha256 digest"),
+            Some((alg, _)) => format!("digest algorithm `{alg}` is not supported (only sha256)"),
+            None => format!("`{s}` is not a digest"),
+        }),
     }
 }
 
-impl fmt::Display for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The digest of `bytes`.
+pub fn of(bytes: &[u8]) -> Digest {
+    from_hasher(Sha256::new_with_prefix(bytes))
 }
 
-impl fmt::Debug for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Digest({})", self.0)
+fn from_hasher(hasher: Sha256) -> Digest {
+    let text = format!("sha256:{:x}", hasher.finalize());
+    // Invariant: a sha256 output in lowercase hex is 64 hex digits, which
+    // is exactly what `oci-spec` requires of a sha256 digest.
+    #[allow(clippy::expect_used)]
+    Digest::try_from(text).expect("sha256 hex is a valid digest")
+}
+
+/// What `docker` shows of a digest.
+pub trait Short {
+    /// The first 12 hex digits.
+    fn short(&self) -> &str;
+}
+
+impl Short for Digest {
+    fn short(&self) -> &str {
+        let hex = self.digest();
+        hex.get(..12).unwrap_or(hex)
     }
 }
 
@@ -160,7 +151,7 @@ impl Verifier {
     }
 
     fn check_digest(&self) -> Result<(), Mismatch> {
-        let actual = Digest(format!("sha256:{:x}", self.hasher.clone().finalize()));
+        let actual = from_hasher(self.hasher.clone());
         if actual == self.expected {
             Ok(())
         } else {
@@ -179,22 +170,28 @@ mod tests {
 
     #[test]
     fn parses_only_sha256() {
-        let d = Digest::of(b"hello");
+        let d = of(b"hello");
         assert_eq!(
-            d.as_str(),
+            d.as_ref(),
             "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
         );
-        assert_eq!(Digest::parse(d.as_str()), Ok(d.clone()));
+        assert_eq!(parse(d.as_ref()), Ok(d.clone()));
         assert_eq!(d.short(), "2cf24dba5fb0");
-        assert!(Digest::parse("sha512:abcd").unwrap_err().contains("sha512"));
-        assert!(Digest::parse("sha256:ABCD").is_err());
-        assert!(Digest::parse("nonsense").is_err());
+        assert!(parse("sha512:abcd").unwrap_err().contains("sha512"));
+        let sha512 = format!("sha512:{}", "ab".repeat(64));
+        assert!(
+            parse(&sha512).unwrap_err().contains("sha512"),
+            "a valid sha512 is still refused"
+        );
+        assert!(parse("sha256:ABCD").is_err());
+        assert!(parse(&format!("sha256:{}", "A".repeat(64))).is_err());
+        assert!(parse("nonsense").is_err());
     }
 
     #[test]
     fn verifies_while_streaming() {
         let body = b"0123456789".repeat(10);
-        let d = Digest::of(&body);
+        let d = of(&body);
         let mut v = Verifier::new(d.clone(), body.len() as u64);
         for chunk in body.chunks(7) {
             v.update(chunk).expect("good chunk");
@@ -218,7 +215,7 @@ mod tests {
             v.finish(),
             Err(Mismatch::TooShort { actual: 10, .. })
         ));
-        let empty = Verifier::new(Digest::of(b""), 0);
+        let empty = Verifier::new(of(b""), 0);
         assert_eq!(empty.finish(), Ok(()));
     }
 }

@@ -1,18 +1,13 @@
 //! ECR destinations need each repository to exist before a push. This asks
 //! ECR (DescribeRepositories) and, with `--create-repositories`, creates the
-//! missing ones (CreateRepository), over the AWS JSON 1.1 protocol. Every
-//! call — endpoint, target, body, a new repository's settings — is what the
-//! core rendered (`render: ecr-request` with an `action`, gathered by
-//! `cmd/mirror.rs`); here it is only signed with SigV4 by the same code as
-//! GetAuthorizationToken (`aws::ecr::sign`), sent, and its answer read.
-
-use std::time::SystemTime;
+//! missing ones (CreateRepository). Every call is what the core rendered
+//! (`render: ecr-request` with an `action`, asked by `cmd/`); `aws/` signs
+//! and sends it with the run's one [`Session`]. Here: which repositories,
+//! in which order, and what a refusal means for the mirror.
 
 use super::Error;
-use super::client::{MAX_ATTEMPTS, backoff};
-use super::credentials::aws_keys;
-use crate::aws::credentials::Credentials;
-use crate::aws::ecr::{EcrRequest, sign};
+use crate::aws::ecr::EcrRequest;
+use crate::aws::{AwsError, Session, repository};
 
 /// The calls the core rendered for one destination repository.
 #[derive(Debug, Clone)]
@@ -25,58 +20,21 @@ pub struct RepositoryCalls {
     pub create: Option<EcrRequest>,
 }
 
-/// An ECR API answer: success, or the error's `__type` and message.
-async fn call(
-    http: &reqwest::Client,
-    req: &EcrRequest,
-    keys: &Credentials,
-) -> Result<Result<(), (String, String)>, Error> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let headers = sign(req, keys, SystemTime::now()).map_err(|source| Error::EcrPassword {
-            registry: req.registry_host.clone(),
+/// A failed repository call, named by its action and repository: AWS's own
+/// refusal as before, any other failure with its cause.
+fn call_error(action: &'static str, repository: &str, e: AwsError) -> Error {
+    match e {
+        AwsError::Other { code, message } => Error::EcrApi {
+            action,
+            repository: repository.to_owned(),
+            code,
+            message,
+        },
+        source => Error::EcrCall {
+            action,
+            repository: repository.to_owned(),
             source,
-        })?;
-        let mut builder = http.post(&req.url).body(req.body.clone());
-        for (k, v) in &headers {
-            builder = builder.header(k, v);
-        }
-        let retry = match builder.send().await {
-            Ok(resp) => {
-                let status = resp.status();
-                let bytes = resp.bytes().await.unwrap_or_default();
-                if status.is_success() {
-                    return Ok(Ok(()));
-                }
-                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-                let code = v["__type"]
-                    .as_str()
-                    .and_then(|t| t.rsplit('#').next())
-                    .unwrap_or_default()
-                    .to_owned();
-                let message = v["message"]
-                    .as_str()
-                    .or(v["Message"].as_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                if status.is_server_error() || code.contains("Throttl") {
-                    format!("{status} {code}")
-                } else {
-                    let code = if code.is_empty() {
-                        status.to_string()
-                    } else {
-                        code
-                    };
-                    return Ok(Err((code, message)));
-                }
-            }
-            Err(e) => super::error::transport(e),
-        };
-        if attempt >= MAX_ATTEMPTS {
-            return Ok(Err((retry, "gave up after retries".into())));
-        }
-        tokio::time::sleep(backoff(attempt, None)).await;
+        },
     }
 }
 
@@ -84,15 +42,15 @@ async fn call(
 /// ones, creates them when their calls hold a CreateRepository, else fails
 /// before anything is pushed. With `dry_run`, only reports (returns the
 /// missing names). `base` (GetAuthorizationToken for the same host) names
-/// the registry and the region to find AWS keys for.
+/// the registry and the region to sign for.
 pub async fn ensure_repositories(
-    http: &reqwest::Client,
+    session: &Session,
     base: &EcrRequest,
-    profile: Option<String>,
     repositories: &[&RepositoryCalls],
     dry_run: bool,
 ) -> Result<Vec<String>, Error> {
-    let keys = aws_keys(http, profile, &base.sts_url)
+    let keys = session
+        .keys(base)
         .await
         .map_err(|source| Error::EcrPassword {
             registry: base.registry_host.clone(),
@@ -100,17 +58,11 @@ pub async fn ensure_repositories(
         })?;
     let mut missing = Vec::new();
     for repo in repositories {
-        match call(http, &repo.describe, &keys).await? {
-            Ok(()) => {}
-            Err((code, _)) if code == "RepositoryNotFoundException" => missing.push(*repo),
-            Err((code, message)) => {
-                return Err(Error::EcrApi {
-                    action: "DescribeRepositories",
-                    repository: repo.name.clone(),
-                    code,
-                    message,
-                });
-            }
+        let there = repository::exists(session.http(), &repo.describe, &keys)
+            .await
+            .map_err(|e| call_error("DescribeRepositories", &repo.name, e))?;
+        if !there {
+            missing.push(*repo);
         }
     }
     let names = || missing.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
@@ -129,19 +81,9 @@ pub async fn ensure_repositories(
         });
     };
     for (repo, create) in creates {
-        match call(http, create, &keys).await? {
-            Ok(()) => {}
-            // Someone else made it meanwhile: fine.
-            Err((code, _)) if code == "RepositoryAlreadyExistsException" => {}
-            Err((code, message)) => {
-                return Err(Error::EcrApi {
-                    action: "CreateRepository",
-                    repository: repo.name.clone(),
-                    code,
-                    message,
-                });
-            }
-        }
+        repository::create(session.http(), create, &keys)
+            .await
+            .map_err(|e| call_error("CreateRepository", &repo.name, e))?;
     }
     Ok(names())
 }

@@ -150,6 +150,17 @@ pub enum Error {
         /// AWS message.
         message: String,
     },
+    /// An ECR API call did not get an answer (unreachable, signing, gave up).
+    #[error("ECR {action} {repository}: {source}")]
+    EcrCall {
+        /// `CreateRepository` or `DescribeRepositories`.
+        action: &'static str,
+        /// Repository name.
+        repository: String,
+        /// The AWS failure.
+        #[source]
+        source: AwsError,
+    },
     /// Some images could not be copied; the others were.
     #[error("{} of {total} images were not copied:\n{}", .failures.len(), .failures.join("\n"))]
     CopyImages {
@@ -175,5 +186,43 @@ pub enum Error {
 
 /// A transport error's text with its causes and without its URL.
 pub fn transport(e: reqwest::Error) -> String {
-    crate::error::chain(&e.without_url())
+    crate::causes::chain(&e.without_url())
+}
+
+/// `: CODE: message` from a registry's JSON error body, if it has one.
+pub fn error_detail(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct E {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        errors: Vec<E>,
+    }
+    match serde_json::from_slice::<Errors>(body) {
+        Ok(e) => e
+            .errors
+            .iter()
+            .map(|e| format!(": {}: {}", e.code, e.message))
+            .collect(),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_detail;
+
+    #[test]
+    fn reads_registry_errors() {
+        let body = br#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}"#;
+        assert_eq!(
+            error_detail(body),
+            ": NAME_UNKNOWN: repository name not known to registry"
+        );
+        assert_eq!(error_detail(b"oops"), "");
+    }
 }

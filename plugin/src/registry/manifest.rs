@@ -5,27 +5,51 @@
 //! `oci-spec` types. Choosing platforms, and writing the smaller index that
 //! then replaces the source's, is here too. Pure.
 
-use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, MediaType, ToDockerV2S2};
 use std::collections::HashSet;
 
-use super::digest::Digest;
+use super::digest::{self, Digest};
 use super::platform::{Filter, Platform};
 
-/// Media types the copier understands.
-pub mod media {
-    /// OCI image index.
-    pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-    /// Docker manifest list.
-    pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-    /// OCI image manifest.
-    pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-    /// Docker image manifest, schema 2.
-    pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// What a manifest's media type makes it, in either family (OCI, or its
+/// Docker schema 2 equivalent as `oci-spec` names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Index,
+    Image,
+}
+
+/// The media types the copier reads, OCI first then Docker's, per kind.
+fn understood() -> [(MediaType, Kind); 4] {
+    let docker = |oci: MediaType| {
+        // Both have a Docker equivalent; `oci-spec` errs only for types without one.
+        let name = oci.to_docker_v2s2().map(str::to_owned);
+        name.map(|n| MediaType::from(n.as_str())).unwrap_or(oci)
+    };
+    [
+        (MediaType::ImageIndex, Kind::Index),
+        (docker(MediaType::ImageIndex), Kind::Index),
+        (MediaType::ImageManifest, Kind::Image),
+        (docker(MediaType::ImageManifest), Kind::Image),
+    ]
+}
+
+fn kind(media_type: &MediaType) -> Option<Kind> {
+    understood()
+        .into_iter()
+        .find(|(m, _)| m == media_type)
+        .map(|(_, k)| k)
 }
 
 /// The `Accept` header of every manifest request: indexes and manifests of
 /// both families.
-pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+pub fn accept() -> String {
+    understood()
+        .iter()
+        .map(|(m, _)| m.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Registries refuse manifests over 4 MiB; a larger answer is not one.
 pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
@@ -36,7 +60,7 @@ pub struct Manifest {
     /// sha256 of `bytes`.
     pub digest: Digest,
     /// Media type, pushed as `Content-Type`.
-    pub media_type: String,
+    pub media_type: MediaType,
     /// The raw bytes.
     pub bytes: Vec<u8>,
     /// What it names.
@@ -58,7 +82,7 @@ pub struct Child {
     /// The child manifest's digest.
     pub digest: Digest,
     /// Its media type.
-    pub media_type: String,
+    pub media_type: MediaType,
     /// Its size.
     pub size: u64,
     /// Its platform, when the index says.
@@ -104,7 +128,7 @@ impl Manifest {
 }
 
 fn digest_of(d: &Descriptor) -> Result<Digest, String> {
-    Digest::parse(d.digest().as_ref())
+    digest::parse(d.digest().as_ref())
 }
 
 /// The probe that tells the families apart when no media type is given.
@@ -133,14 +157,14 @@ pub fn parse(bytes: Vec<u8>, content_type: Option<&str>) -> Result<Manifest, Str
         .map(|c| c.split(';').next().unwrap_or_default().trim().to_owned())
         .filter(|c| !c.is_empty() && c != "application/json" && c != "text/plain");
     let media_type = match (probe.media_type, header) {
-        (Some(m), _) => m,
-        (None, Some(h)) => h,
-        (None, None) if probe.manifests.is_some() => media::OCI_INDEX.to_owned(),
-        (None, None) => media::OCI_MANIFEST.to_owned(),
+        (Some(m), _) => MediaType::from(m.as_str()),
+        (None, Some(h)) => MediaType::from(h.as_str()),
+        (None, None) if probe.manifests.is_some() => MediaType::ImageIndex,
+        (None, None) => MediaType::ImageManifest,
     };
-    let digest = Digest::of(&bytes);
-    let body = match media_type.as_str() {
-        media::OCI_INDEX | media::DOCKER_LIST => {
+    let digest = digest::of(&bytes);
+    let body = match kind(&media_type) {
+        Some(Kind::Index) => {
             let index: ImageIndex =
                 serde_json::from_slice(&bytes).map_err(|e| format!("not an image index: {e}"))?;
             Body::Index(
@@ -151,7 +175,7 @@ pub fn parse(bytes: Vec<u8>, content_type: Option<&str>) -> Result<Manifest, Str
                     .collect::<Result<_, _>>()?,
             )
         }
-        media::OCI_MANIFEST | media::DOCKER_MANIFEST => {
+        Some(Kind::Image) => {
             let m: ImageManifest = serde_json::from_slice(&bytes)
                 .map_err(|e| format!("not an image manifest: {e}"))?;
             let mut blobs = vec![blob(m.config())?];
@@ -160,7 +184,11 @@ pub fn parse(bytes: Vec<u8>, content_type: Option<&str>) -> Result<Manifest, Str
             }
             Body::Image(blobs)
         }
-        other => return Err(format!("media type `{other}` is not an image or index")),
+        None => {
+            return Err(format!(
+                "media type `{media_type}` is not an image or index"
+            ));
+        }
     };
     Ok(Manifest {
         digest,
@@ -173,7 +201,7 @@ pub fn parse(bytes: Vec<u8>, content_type: Option<&str>) -> Result<Manifest, Str
 fn child(d: &Descriptor) -> Result<Child, String> {
     Ok(Child {
         digest: digest_of(d)?,
-        media_type: d.media_type().to_string(),
+        media_type: d.media_type().clone(),
         size: d.size(),
         platform: d.platform().as_ref().map(|p| Platform {
             os: p.os().to_string(),
@@ -184,7 +212,7 @@ fn child(d: &Descriptor) -> Result<Child, String> {
             .annotations()
             .as_ref()
             .and_then(|a| a.get("vnd.docker.reference.digest"))
-            .and_then(|v| Digest::parse(v).ok()),
+            .and_then(|v| digest::parse(v).ok()),
     })
 }
 
@@ -270,7 +298,7 @@ pub fn select(top: &Manifest, filter: &Filter) -> Result<Selection, String> {
             rewritten: false,
         });
     }
-    let kept: HashSet<&str> = keep.iter().map(|c| c.digest.as_str()).collect();
+    let kept: HashSet<&str> = keep.iter().map(|c| c.digest.as_ref()).collect();
     let mut doc: serde_json::Value =
         serde_json::from_slice(&top.bytes).map_err(|e| format!("the index is not JSON: {e}"))?;
     if let Some(list) = doc.get_mut("manifests").and_then(|m| m.as_array_mut()) {
@@ -282,7 +310,7 @@ pub fn select(top: &Manifest, filter: &Filter) -> Result<Selection, String> {
     }
     let bytes = serde_json::to_vec(&doc).map_err(|e| format!("writing the new index: {e}"))?;
     let new_top = Manifest {
-        digest: Digest::of(&bytes),
+        digest: digest::of(&bytes),
         media_type: top.media_type.clone(),
         bytes,
         body: Body::Index(keep.clone()),
@@ -299,6 +327,16 @@ pub fn select(top: &Manifest, filter: &Filter) -> Result<Selection, String> {
 mod tests {
     use super::*;
 
+    const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+
+    #[test]
+    fn accepts_both_families_in_the_order_registries_expect() {
+        assert_eq!(
+            accept(),
+            "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+        );
+    }
+
     fn d(n: u8) -> String {
         format!("sha256:{}", format!("{n:02x}").repeat(32))
     }
@@ -311,12 +349,12 @@ mod tests {
             {{"mediaType":"{m}","digest":"{}","size":12,"platform":{{"architecture":"unknown","os":"unknown"}},
               "annotations":{{"vnd.docker.reference.digest":"{}","vnd.docker.reference.type":"attestation-manifest"}}}}],
             "annotations":{{"org.opencontainers.image.created":"2026-01-01"}}}}"#,
-            media::OCI_INDEX,
+            MediaType::ImageIndex,
             d(1),
             d(2),
             d(3),
             d(2),
-            m = media::OCI_MANIFEST
+            m = MediaType::ImageManifest
         )
         .into_bytes()
     }
@@ -330,14 +368,14 @@ mod tests {
         )
         .expect("index");
         assert_eq!(m.bytes, bytes);
-        assert_eq!(m.digest, Digest::of(&bytes));
+        assert_eq!(m.digest, digest::of(&bytes));
         assert_eq!(m.children().len(), 3);
         assert_eq!(
             m.children()[1].platform.as_ref().map(ToString::to_string),
             Some("linux/arm64/v8".to_owned())
         );
         assert_eq!(
-            m.children()[2].describes.as_ref().map(Digest::as_str),
+            m.children()[2].describes.as_ref().map(AsRef::<str>::as_ref),
             Some(d(2).as_str())
         );
         let all = select(&m, &Filter::All).expect("all");
@@ -362,7 +400,7 @@ mod tests {
         let s = select(&m, &only).expect("arm64 is there");
         assert!(s.rewritten);
         // arm64 and the attestation that describes it.
-        let kept: Vec<&str> = s.children.iter().map(|c| c.digest.as_str()).collect();
+        let kept: Vec<&str> = s.children.iter().map(|c| c.digest.as_ref()).collect();
         assert_eq!(kept, [d(2), d(3)]);
         let doc: serde_json::Value = serde_json::from_slice(&s.top.bytes).expect("json");
         assert_eq!(doc["manifests"].as_array().map(Vec::len), Some(2));
@@ -370,7 +408,7 @@ mod tests {
             doc["annotations"]["org.opencontainers.image.created"],
             "2026-01-01"
         );
-        assert_eq!(s.top.digest, Digest::of(&s.top.bytes));
+        assert_eq!(s.top.digest, digest::of(&s.top.bytes));
         // Same input, same bytes: a rerun finds the same index.
         assert_eq!(select(&m, &only).expect("again").top.bytes, s.top.bytes);
 
@@ -390,14 +428,14 @@ mod tests {
             r#"{{"schemaVersion":2,"mediaType":"{}","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"{}","size":5}},
             "layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"{}","size":7}},
                       {{"mediaType":"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip","digest":"{}","size":9,"urls":["https://example.com/x"]}}]}}"#,
-            media::DOCKER_MANIFEST,
+            DOCKER_MANIFEST,
             d(4),
             d(5),
             d(6)
         )
         .into_bytes();
         let m = parse(bytes, None).expect("manifest");
-        assert_eq!(m.media_type, media::DOCKER_MANIFEST);
+        assert_eq!(m.media_type, MediaType::from(DOCKER_MANIFEST));
         let blobs: Vec<(String, u64)> = m.blobs().map(|b| (b.digest.to_string(), b.size)).collect();
         assert_eq!(blobs, [(d(4), 5), (d(5), 7)]);
         assert!(parse(br#"{"schemaVersion":1}"#.to_vec(), None).is_err());

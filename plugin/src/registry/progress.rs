@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::copy::Event;
+use super::digest::Short as _;
 use super::plan::{Plan, Summary, human_bytes};
 use super::upload::How;
 

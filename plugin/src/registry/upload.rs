@@ -5,20 +5,22 @@
 //! last chunk of a bad body is never sent, so the registry never completes a
 //! wrong blob). A registry that refuses monolithic uploads gets chunked ones
 //! (PATCH of at least 5 MiB, 201 or 202 accepted, as ECR needs) from then on.
-//! Failures that may pass are retried whole, with backoff.
+//! Failures that may pass are retried whole, with the crate's retry helper.
 
 use futures_util::StreamExt as _;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use reqwest::{Method, Url};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::Error;
 use super::api::blob_exists;
 use super::auth::{Access, scope};
-use super::client::{MAX_ATTEMPTS, Registry, Sent, backoff, error_detail};
-use super::digest::{Digest, Mismatch, Verifier};
-use super::error::transport;
+use super::client::{MAX_REAUTHS, Registry, Sent};
+use super::digest::{Digest, Mismatch, Short as _, Verifier};
+use super::error::{error_detail, transport};
+use crate::retry::{self, Failure, Stopped};
 
 /// Chunk size of chunked uploads: ECR's minimum part size.
 pub const CHUNK: usize = 5 << 20;
@@ -61,7 +63,7 @@ pub struct BlobCopy<'a> {
 }
 
 enum Step {
-    Retry(String, Option<u64>),
+    Retry(String, Option<Duration>),
     Reauth(u64, Option<String>, u16),
     Refused(String),
     Fatal(Error),
@@ -71,6 +73,12 @@ impl From<Error> for Step {
     fn from(e: Error) -> Self {
         Step::Fatal(e)
     }
+}
+
+/// How an attempt failed: a passing fault, or for good.
+enum Trouble {
+    Passing(String),
+    Failed(Error),
 }
 
 /// What went wrong inside the body stream, seen after the PUT fails.
@@ -84,13 +92,15 @@ impl BlobCopy<'_> {
         std::ptr::eq(self.src, self.dst) && self.src_repo != self.dst_repo
     }
 
-    /// Copies the blob, retrying what may pass; `notify` hears each retry.
+    /// Copies the blob, retrying what may pass with the crate's retry
+    /// helper; `notify` hears each retry. Each attempt re-opens the source
+    /// (the streamed body is never replayed) and first asks whether an
+    /// earlier attempt got the blob there after all.
     pub async fn run(&self, notify: &(dyn Fn(String) + Send + Sync)) -> Result<How, Error> {
-        let mut attempt = 0;
-        let mut reauths = 0;
-        let mut refusals = 0;
-        loop {
-            attempt += 1;
+        let reauths = AtomicU32::new(0);
+        let refusals = AtomicU32::new(0);
+        let (reauths, refusals) = (&reauths, &refusals);
+        let attempt = move |attempt| async move {
             let sent = Arc::new(AtomicU64::new(0));
             let step = match self.try_once(attempt, &sent).await {
                 Ok(how) => return Ok(how),
@@ -99,44 +109,57 @@ impl BlobCopy<'_> {
             self.progress
                 .fetch_sub(sent.load(Ordering::Relaxed), Ordering::Relaxed);
             match step {
-                Step::Fatal(e) => return Err(e),
+                Step::Fatal(e) => Err(Failure::Fatal(Trouble::Failed(e))),
                 Step::Reauth(generation, www, status) => {
-                    if reauths == 2 {
-                        return Err(self.dst.refused(status, "a blob upload"));
+                    if reauths.fetch_add(1, Ordering::Relaxed) == MAX_REAUTHS {
+                        let e = self.dst.refused(status, "a blob upload");
+                        return Err(Failure::Fatal(Trouble::Failed(e)));
                     }
-                    reauths += 1;
-                    attempt -= 1;
-                    self.dst.reauthenticate(generation, www.as_deref()).await?;
+                    self.dst
+                        .reauthenticate(generation, www.as_deref())
+                        .await
+                        .map_err(|e| Failure::Fatal(Trouble::Failed(e)))?;
+                    Err(Failure::Again)
                 }
                 Step::Refused(why) => {
-                    if refusals == 1 {
-                        return Err(self.upload_error(why));
+                    if refusals.fetch_add(1, Ordering::Relaxed) == 1 {
+                        return Err(Failure::Fatal(Trouble::Failed(self.upload_error(why))));
                     }
-                    refusals += 1;
-                    attempt -= 1;
                     notify(format!(
                         "{}: monolithic upload refused ({why}); using chunked uploads",
                         self.dst.host
                     ));
                     self.chunked.store(true, Ordering::Relaxed);
+                    Err(Failure::Again)
                 }
-                Step::Retry(why, after) => {
-                    if attempt >= MAX_ATTEMPTS {
-                        return Err(Error::GaveUp {
-                            registry: self.dst.host.clone(),
-                            what: format!("copying blob {}", self.digest),
-                            attempts: attempt,
-                            last: why,
-                        });
-                    }
-                    notify(format!(
-                        "blob {}: {why}; retrying ({attempt}/{MAX_ATTEMPTS})",
-                        self.digest.short()
-                    ));
-                    tokio::time::sleep(backoff(attempt, after)).await;
-                }
+                Step::Retry(why, after) => Err(Failure::Transient {
+                    error: Trouble::Passing(why),
+                    after,
+                }),
             }
-        }
+        };
+        let max = retry::REGISTRY.max_attempts;
+        let on_retry = |trouble: &Trouble, attempt: u32, _| {
+            if let Trouble::Passing(why) = trouble {
+                notify(format!(
+                    "blob {}: {why}; retrying ({attempt}/{max})",
+                    self.digest.short()
+                ));
+            }
+        };
+        retry::REGISTRY.run(attempt, on_retry).await.map_err(
+            |Stopped {
+                 error, attempts, ..
+             }| match error {
+                Trouble::Passing(last) => Error::GaveUp {
+                    registry: self.dst.host.clone(),
+                    what: format!("copying blob {}", self.digest),
+                    attempts,
+                    last,
+                },
+                Trouble::Failed(e) => e,
+            },
+        )
     }
 
     fn upload_error(&self, reason: String) -> Error {
@@ -171,7 +194,7 @@ impl BlobCopy<'_> {
         if self.same_registry() {
             start
                 .query_pairs_mut()
-                .append_pair("mount", self.digest.as_str())
+                .append_pair("mount", self.digest.as_ref())
                 .append_pair("from", self.src_repo);
         }
         let what = format!("starting the upload of {}", self.digest);
@@ -318,7 +341,7 @@ impl BlobCopy<'_> {
         });
         let mut url = location;
         url.query_pairs_mut()
-            .append_pair("digest", self.digest.as_str());
+            .append_pair("digest", self.digest.as_ref());
         let req = self
             .dst
             .request(Method::PUT, url)
@@ -408,7 +431,7 @@ impl BlobCopy<'_> {
         }
         location
             .query_pairs_mut()
-            .append_pair("digest", self.digest.as_str());
+            .append_pair("digest", self.digest.as_ref());
         let req = self
             .dst
             .request(Method::PUT, location)

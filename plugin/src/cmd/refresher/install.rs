@@ -13,7 +13,8 @@ use super::super::placement::{check_placement, patch_service_accounts};
 use super::super::suggest;
 use super::keys::{ENV_KEYS, RefresherKeys, refresher_keys};
 use super::preconditions::{require_crds, require_credentials_secrets};
-use crate::aws::AwsError;
+use crate::aws::credentials::ChainInputs;
+use crate::aws::{AwsError, Session};
 use crate::cli::CronjobInstallArgs;
 use crate::cluster::{Cluster, Connect};
 use crate::core::{AwsKeys, Core, InventoryRequest, RefresherInventory, RefresherRequest};
@@ -79,10 +80,13 @@ pub async fn install(
         Some(r) => r.clone(),
         None => core.choices()?.defaults.runner,
     };
+    // One chain for the refresher's keys and the password.
+    let inputs = ChainInputs::gather(a.aws.profile.clone());
+    let session = Session::from_inputs(&inputs)?;
     // With IRSA no keys are stored, so none are read.
     let keys = match a.role_arn {
         Some(_) => None,
-        None => refresher_keys(a.aws.profile.clone())?,
+        None => refresher_keys(&inputs, &session)?,
     };
     if let Some(k) = keys.as_ref().filter(|k| k.temporary) {
         let what = if k.from == ENV_KEYS {
@@ -104,6 +108,7 @@ pub async fn install(
             inventory: &inventory,
             keys: keys.as_ref(),
             hint: &hint,
+            session: &session,
         };
         return dry.print(core, a, &rendered, out, err, stdin).await;
     }
@@ -124,7 +129,7 @@ pub async fn install(
         require_credentials_secrets(core, &cluster, &inventory, &hint, err).await?;
     }
     // The pull Secret goes first, so the refresher never needs `create`.
-    let password = password(core, m, &a.aws, stdin).await?;
+    let password = password(core, m, &a.aws, &session, stdin).await?;
     let objs = items(&core.refresher(&request(a, credentials, Some(&password), live_output()))?)?;
     apply_all(
         &cluster,
@@ -186,6 +191,8 @@ struct DryRun<'a> {
     keys: Option<&'a RefresherKeys>,
     /// Options for the suggested commands.
     hint: &'a suggest::Given,
+    /// The run's AWS session.
+    session: &'a Session,
 }
 
 impl DryRun<'_> {
@@ -205,7 +212,7 @@ impl DryRun<'_> {
             .first()
             .map_or("", |s| s.name.as_str());
         let credentials_secret = &self.inventory.credentials_secret.name;
-        let password = match password(core, m, &a.aws, stdin).await {
+        let password = match password(core, m, &a.aws, self.session, stdin).await {
             Ok(p) => Some(p),
             Err(Error::Aws(e)) if matches!(*e, AwsError::NoCredentials) => {
                 let _ = writeln!(

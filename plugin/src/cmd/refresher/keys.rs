@@ -2,8 +2,8 @@
 //! chain as the ECR password, and where they were found (for the notes
 //! `cronjob install` prints).
 
-use crate::aws::AwsError;
 use crate::aws::credentials::{ChainInputs, Source};
+use crate::aws::{AwsError, Session};
 use crate::core::AwsKeys;
 use crate::error::Error;
 
@@ -23,11 +23,15 @@ pub struct RefresherKeys {
 /// How the notes name keys that came from the environment.
 pub const ENV_KEYS: &str = "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
 
-/// Reads the chain; `Ok(None)` when it holds no keys to store.
-pub fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, Error> {
-    let inputs = ChainInputs::gather(profile);
-    match inputs.resolve() {
+/// The chain's keys (resolved once, in `session`, from `inputs`);
+/// `Ok(None)` when it holds no keys to store.
+pub fn refresher_keys(
+    inputs: &ChainInputs,
+    session: &Session,
+) -> Result<Option<RefresherKeys>, Error> {
+    match session.source() {
         Ok(Source::Keys(c, from)) => {
+            let (c, from) = (c.clone(), from.clone());
             // Say it as before when the keys are the environment's.
             let from = if inputs.env.get("AWS_ACCESS_KEY_ID") == Some(&c.access_key_id) {
                 ENV_KEYS.to_owned()
@@ -45,6 +49,6 @@ pub fn refresher_keys(profile: Option<String>) -> Result<Option<RefresherKeys>, 
             }))
         }
         Ok(Source::WebIdentity(_)) | Err(AwsError::NoCredentials) => Ok(None),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e.clone().into()),
     }
 }

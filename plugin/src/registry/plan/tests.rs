@@ -1,8 +1,9 @@
 //! The plan over made-up manifests: order, sharing, what is skipped.
 
 use super::*;
-use crate::registry::manifest::{self, media};
+use crate::registry::manifest;
 use crate::registry::platform::Filter;
+use oci_spec::image::MediaType;
 
 fn blob(n: u8, size: u64) -> String {
     format!(
@@ -12,14 +13,15 @@ fn blob(n: u8, size: u64) -> String {
 }
 
 fn digest(n: u8) -> Digest {
-    Digest::parse(&format!("sha256:{}", format!("{n:02x}").repeat(32))).expect("digest")
+    crate::registry::digest::parse(&format!("sha256:{}", format!("{n:02x}").repeat(32)))
+        .expect("digest")
 }
 
 fn image(config: u8, layers: &[(u8, u64)]) -> Manifest {
     let layers: Vec<String> = layers.iter().map(|(n, s)| blob(*n, *s)).collect();
     let text = format!(
         r#"{{"schemaVersion":2,"mediaType":"{}","config":{},"layers":[{}]}}"#,
-        media::OCI_MANIFEST,
+        MediaType::ImageManifest,
         blob(config, 10).replace("layer.v1.tar+gzip", "config.v1+json"),
         layers.join(",")
     );
@@ -32,7 +34,7 @@ fn index(children: &[(&Manifest, &str)]) -> Manifest {
         .map(|(m, arch)| {
             format!(
                 r#"{{"mediaType":"{}","digest":"{}","size":{},"platform":{{"os":"linux","architecture":"{arch}"}}}}"#,
-                media::OCI_MANIFEST,
+                MediaType::ImageManifest,
                 m.digest,
                 m.bytes.len()
             )
@@ -40,7 +42,7 @@ fn index(children: &[(&Manifest, &str)]) -> Manifest {
         .collect();
     let text = format!(
         r#"{{"schemaVersion":2,"mediaType":"{}","manifests":[{}]}}"#,
-        media::OCI_INDEX,
+        MediaType::ImageIndex,
         entries.join(",")
     );
     manifest::parse(text.into_bytes(), None).expect("index")
@@ -111,8 +113,8 @@ fn copies_each_blob_once_larger_first_children_before_the_tag() {
     assert_eq!(
         refs,
         [
-            r[0].children[0].digest.as_str(),
-            r[0].children[1].digest.as_str(),
+            r[0].children[0].digest.as_ref(),
+            r[0].children[1].digest.as_ref(),
             "a"
         ]
     );
