@@ -8,6 +8,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+// First: its macros are then known to the modules below.
+#[macro_use]
+pub mod assert;
 pub mod control_plane;
 pub mod moto;
 pub mod peers;
