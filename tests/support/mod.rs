@@ -13,6 +13,8 @@ use std::process::{Command, Output, Stdio};
 pub mod assert;
 pub mod control_plane;
 pub mod moto;
+#[cfg(test)]
+mod peer_skips;
 pub mod peers;
 pub mod registry;
 pub mod shell;
