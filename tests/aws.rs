@@ -61,11 +61,7 @@ fn right_key_gets_the_password_and_a_wrong_secret_the_signature_error() {
     let bad = print_password(&moto, &wrong);
     assert_ne!(bad.code, 0);
     assert!(bad.stdout.is_empty(), "nothing on stdout on failure");
-    assert!(
-        bad.stderr.contains("secret access key does not match"),
-        "{}",
-        bad.stderr
-    );
+    assert_contains!(bad.stderr, "secret access key does not match");
     assert_no_secret(
         "stderr",
         &bad.stderr,
@@ -83,11 +79,9 @@ fn unknown_key_and_missing_permission_have_their_own_messages() {
     };
     let r = print_password(&moto, &unknown);
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr
-            .contains("does not recognise access key ID AKIAUNKNOWNKEY000000"),
-        "{}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        "does not recognise access key ID AKIAUNKNOWNKEY000000"
     );
 
     let r = print_password(&moto, &moto.nobody);
@@ -146,7 +140,7 @@ fn a_profile_file_works_and_env_keys_win_without_profile_flag() {
     c.env("AWS_SHARED_CREDENTIALS_FILE", &creds);
     let r = run(c);
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("AKIAWRONGDEFAULT0000"), "{}", r.stderr);
+    assert_contains!(r.stderr, "AKIAWRONGDEFAULT0000");
 
     let mut c = uepe(&["login", "--print-password", "--profile", "missing"]);
     c.env("AWS_SHARED_CREDENTIALS_FILE", &creds);
@@ -201,13 +195,11 @@ fn engine_config_merges_into_docker_config() {
     c.env("DOCKER_CONFIG", dir.path());
     let r = run(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout
-            .contains("Logged in to 462803626708.dkr.ecr.eu-west-1.amazonaws.com"),
-        "{}",
-        r.stdout
+    assert_contains!(
+        r.stdout,
+        "Logged in to 462803626708.dkr.ecr.eu-west-1.amazonaws.com"
     );
-    assert!(r.stdout.contains("expires at"), "{}", r.stdout);
+    assert_contains!(r.stdout, "expires at");
     assert_no_secret(
         "output",
         &format!("{}{}", r.stdout, r.stderr),
@@ -264,11 +256,7 @@ fn engine_config_refuses_a_shadowing_credential_store() {
     c.env("DOCKER_CONFIG", dir.path());
     let r = run(c);
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains("credential helper `desktop`"),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, "credential helper `desktop`");
     assert_eq!(
         std::fs::read_to_string(&file).expect("read"),
         before,
@@ -311,7 +299,7 @@ fn engine_docker_gets_the_password_on_stdin_never_in_argv() {
     );
     let r = run(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("with docker"), "{}", r.stdout);
+    assert_contains!(r.stdout, "with docker");
     let argv = std::fs::read_to_string(dir.path().join("argv")).expect("argv");
     let stdin = std::fs::read_to_string(dir.path().join("stdin")).expect("stdin");
     assert_eq!(
@@ -379,12 +367,9 @@ fn unreachable_endpoint_and_unknown_region_are_named() {
         .port();
     let r = login_at(&format!("http://127.0.0.1:{port}"), "s3cr3t-value");
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains(&format!(
-            "cannot reach the ECR API at http://127.0.0.1:{port}/"
-        )),
-        "{}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        &format!("cannot reach the ECR API at http://127.0.0.1:{port}/")
     );
     assert_no_secret("stderr", &r.stderr, &["s3cr3t-value"]);
 
@@ -395,7 +380,7 @@ fn unreachable_endpoint_and_unknown_region_are_named() {
         .env("AWS_SECRET_ACCESS_KEY", "s3cr3t-value");
     let r = run(c);
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("xx-nowhere-9"), "{}", r.stderr);
+    assert_contains!(r.stderr, "xx-nowhere-9");
 }
 
 /// `login --print-password` against `endpoint` with a made-up key.
@@ -438,7 +423,7 @@ fn server_errors_are_retried_three_times_and_client_errors_not() {
     );
     let r = login_at(&url, "s");
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("after 3 attempts"), "{}", r.stderr);
+    assert_contains!(r.stderr, "after 3 attempts");
     assert_eq!(count.load(Ordering::SeqCst), 3);
 
     let (url, count) = failing_server(
@@ -447,11 +432,7 @@ fn server_errors_are_retried_three_times_and_client_errors_not() {
     );
     let r = login_at(&url, "s");
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains("InvalidParameterException"),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, "InvalidParameterException");
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
@@ -463,5 +444,5 @@ fn clock_skew_is_reported_as_such() {
     );
     let r = login_at(&url, "s");
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("clock"), "{}", r.stderr);
+    assert_contains!(r.stderr, "clock");
 }

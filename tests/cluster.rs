@@ -205,12 +205,9 @@ fn an_unreachable_server_is_named() {
         PASSWORD,
     );
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains(&format!(
-            "cannot reach the Kubernetes API server at http://127.0.0.1:{port}"
-        )),
-        "{}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        &format!("cannot reach the Kubernetes API server at http://127.0.0.1:{port}")
     );
 }
 
@@ -234,11 +231,7 @@ fn kubeconfig_env_with_several_files_and_context_flag() {
     c.env("KUBECONFIG", &env);
     let r = run_with_stdin(c, PASSWORD);
     assert_ne!(r.code, 0, "the first file's current context is used");
-    assert!(
-        r.stderr.contains(&format!("127.0.0.1:{port}")),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, &format!("127.0.0.1:{port}"));
 
     let mut c = uepe(&[
         "--context",

@@ -35,12 +35,12 @@ fn rbac_refuses_a_user_bound_to_nothing_and_view_stops_at_secrets() {
     );
     let r = kubectl_as(cp, &kc, &["get", "pods"]);
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains(&format!(
+    assert_contains!(
+        r.stderr,
+        &format!(
             "User \"nobody\" cannot list resource \"pods\" in API group \"\" in the namespace \"{ns}\""
-        )),
-        "a real RBAC refusal: {}",
-        r.stderr
+        ),
+        "a real RBAC refusal"
     );
 
     cp.kubectl_ok(&[
@@ -86,7 +86,7 @@ fn the_audit_log_lists_each_request_of_a_user_once() {
     let pods = format!("{namespace}/pods");
     for path in [&namespace, &namespace, &pods] {
         let r = kubectl_as(cp, &kc, &["get", "--raw", path]);
-        assert!(r.stderr.contains("Forbidden"), "{}", r.stderr);
+        assert_contains!(r.stderr, "Forbidden");
     }
     cp.kubectl_ok(&["get", "--raw", &namespace]);
     let seen: Vec<(String, String, u16)> = cp

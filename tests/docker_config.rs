@@ -240,13 +240,11 @@ fn issue_11_item_16_a_credential_helper_that_is_not_installed_is_named() {
 
     let r = regs.mirror(r#"{"credsStore":"desktop"}"#, &bin);
     assert_ne!(r.code, 0, "{}", r.stdout);
-    assert!(
-        r.stderr
-            .contains("the credential helper `docker-credential-desktop` (credsStore in "),
-        "{}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        "the credential helper `docker-credential-desktop` (credsStore in "
     );
-    assert!(!r.stderr.contains("docker-credential-NAME"), "{}", r.stderr);
+    assert_not_contains!(r.stderr, "docker-credential-NAME");
 
     // The same with a helper that is there: a shell script speaking the
     // credential-helper protocol (`get`, server on stdin, JSON out).

@@ -231,10 +231,10 @@ fn real_krew_refuses_what_krew_index_refuses() {
             return;
         };
         assert_ne!(r.code, 0, "validate-krew-manifest accepted {what}");
-        assert!(
-            r.stderr.contains(says),
-            "validate-krew-manifest refused {what} without saying {says:?}: {}",
-            r.stderr
+        assert_contains!(
+            r.stderr,
+            says,
+            "validate-krew-manifest refused {what} without saying {says:?}"
         );
     }
 }
@@ -306,7 +306,7 @@ fn render_like_the_bot(template: &str, tag: &str, sha256: &dyn Fn(&str) -> Strin
             ));
         } else {
             let line = with_tag(line);
-            assert!(!line.contains("{{"), "unsupported template action: {line}");
+            assert_not_contains!(line, "{{", "unsupported template action");
             out.push_str(&line);
             out.push('\n');
         }
@@ -373,11 +373,7 @@ fn committed_manifest_is_the_template_rendered() {
         r.code, 0,
         "dist.sh accepted a tag that is not the workspace version"
     );
-    assert!(
-        r.stderr.contains("does not match the workspace version"),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, "does not match the workspace version");
 }
 
 /// What the release job attaches as uepe.yaml is what krew-release-bot will
@@ -427,7 +423,7 @@ fn release_manifest_carries_every_archives_checksum() {
         r.code, 0,
         "dist.sh rendered a release manifest without {missing}"
     );
-    assert!(r.stderr.contains(&missing), "{}", r.stderr);
+    assert_contains!(r.stderr, &missing);
 }
 
 /// The host's platform in krew's names.
@@ -755,11 +751,10 @@ fn release_workflow_builds_every_platform_of_the_manifest() {
     );
 
     let script = runs(build);
-    assert!(
-        script.contains(
-            r#"scripts/dist.sh build --target "${{ matrix.target }}" --tag "$GITHUB_REF_NAME""#
-        ),
-        "the build job runs the one build command for its target and tag:\n{script}"
+    assert_contains!(
+        script,
+        r#"scripts/dist.sh build --target "${{ matrix.target }}" --tag "$GITHUB_REF_NAME""#,
+        "the build job runs the one build command for its target and tag"
     );
     let upload =
         step_using(build, "actions/upload-artifact").expect("the build job uploads its archive");
@@ -770,14 +765,8 @@ fn release_workflow_builds_every_platform_of_the_manifest() {
 
     let release = &wf["jobs"]["release"];
     let script = runs(release);
-    assert!(
-        script.contains("scripts/dist.sh manifest --checksums dist"),
-        "{script}"
-    );
-    assert!(
-        script.contains("gh release"),
-        "the release job publishes the assets:\n{script}"
-    );
+    assert_contains!(script, "scripts/dist.sh manifest --checksums dist");
+    assert_contains!(script, "gh release", "the release job publishes the assets");
     let bot = step_using(release, "rajatjindal/krew-release-bot")
         .expect("the release job runs krew-release-bot");
     let template = bot["with"]["krew_template_file"]
@@ -802,14 +791,12 @@ fn release_workflow_builds_every_platform_of_the_manifest() {
     assert_eq!(push["with"]["push"], true);
     let context = push["with"]["context"].as_str().expect("build context");
     let script = runs(image);
-    assert!(
-        script.contains("ghcr.io/"),
-        "the image goes to ghcr.io:\n{script}"
-    );
+    assert_contains!(script, "ghcr.io/", "the image goes to ghcr.io");
     // The Containerfile copies ${TARGETOS}/${TARGETARCH}/kubectl-uepe.
-    assert!(
-        script.contains(&format!("{context}/linux/$arch")),
-        "the context is laid out as <os>/<arch>/kubectl-uepe:\n{script}"
+    assert_contains!(
+        script,
+        &format!("{context}/linux/$arch"),
+        "the context is laid out as <os>/<arch>/kubectl-uepe"
     );
 }
 

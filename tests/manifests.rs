@@ -430,8 +430,9 @@ fn aws_cli_runner_script_writes_what_kubectl_would() {
         .expect("write fake aws");
         make_executable(&aws);
         let out = dir.path().join("secrets.json");
-        assert!(
-            script.contains("/work/secrets.json"),
+        assert_contains!(
+            script,
+            "/work/secrets.json",
             "the script writes /work/secrets.json"
         );
         let script = script.replace("/work/secrets.json", &out.display().to_string());

@@ -170,13 +170,7 @@ fn mirror_copies_every_architecture_with_the_same_digests_and_a_rerun_uploads_no
     let Some(e) = env() else { return };
     let first = e.run(&e.src.host, &e.dst.host, &[]);
     assert_ok("mirror", &first);
-    assert!(
-        first
-            .stdout
-            .contains("Mirrored 4 of 4 images (0 up to date)"),
-        "{}",
-        first.stdout
-    );
+    assert_contains!(first.stdout, "Mirrored 4 of 4 images (0 up to date)");
     e.assert_complete();
 
     let writes = e.dst.blob_writes();
@@ -190,12 +184,8 @@ fn mirror_copies_every_architecture_with_the_same_digests_and_a_rerun_uploads_no
         "the rerun wrote blobs:\n{}",
         second.stdout
     );
-    assert!(
-        second.stdout.contains("(4 up to date)"),
-        "{}",
-        second.stdout
-    );
-    assert!(second.stdout.contains("0 copied"), "{}", second.stdout);
+    assert_contains!(second.stdout, "(4 up to date)");
+    assert_contains!(second.stdout, "0 copied");
     eprintln!("no-op rerun took {took:?}");
 }
 
@@ -232,16 +222,14 @@ fn mirror_on_a_terminal_draws_a_bar_per_image_and_sums_up() {
     let r = run(c);
     assert_ok("mirror on a terminal", &r);
     let screen = &r.stdout;
-    assert!(
-        screen.contains("Mirrored 4 of 4 images (0 up to date)"),
-        "no summary on the terminal:\n{screen}"
+    assert_contains!(
+        screen,
+        "Mirrored 4 of 4 images (0 up to date)",
+        "no summary on the terminal"
     );
     // indicatif redraws in place with ANSI cursor movements: the text after
     // the last one is the final frame, one full bar per image, each `done`.
-    assert!(
-        screen.contains("\x1b["),
-        "no redrawing on the terminal:\n{screen:?}"
-    );
+    assert_contains!(screen, "\x1b[", "no redrawing on the terminal:\n{screen:?}");
     let last_frame = screen.rsplit("\x1b[").next().unwrap_or_default();
     let full_bar = format!("[{}]", "=".repeat(30));
     assert_eq!(
@@ -251,15 +239,17 @@ fn mirror_on_a_terminal_draws_a_bar_per_image_and_sums_up() {
     );
     assert_eq!(last_frame.matches(" done").count(), e.fixture.images.len());
     for img in &e.fixture.images {
-        assert!(
-            last_frame.contains(&format!(":{} ", img.tag)),
-            "no bar for {}:\n{last_frame}",
+        assert_contains!(
+            last_frame,
+            &format!(":{} ", img.tag),
+            "no bar for {}",
             img.tag
         );
     }
-    assert!(
-        !screen.contains(": blob "),
-        "per-blob lines on a terminal, where the bars show the bytes:\n{screen}"
+    assert_not_contains!(
+        screen,
+        ": blob ",
+        "per-blob lines on a terminal, where the bars show the bytes"
     );
     e.assert_complete();
 }
@@ -305,11 +295,7 @@ fn mirror_killed_midway_never_shows_half_an_image_and_a_rerun_finishes() {
 
     let rerun = e.run(&e.src.host, &e.dst.host, &[]);
     assert_ok("rerun", &rerun);
-    assert!(
-        !rerun.stdout.contains("(0 up to date)"),
-        "nothing was kept:\n{}",
-        rerun.stdout
-    );
+    assert_not_contains!(rerun.stdout, "(0 up to date)", "nothing was kept");
     e.assert_complete();
 }
 
@@ -365,7 +351,7 @@ fn mirror_retries_unavailable_answers_and_broken_blob_downloads() {
         flaky.faults.load(Ordering::Relaxed) > 2,
         "no fault was injected"
     );
-    assert!(r.stdout.contains("retrying"), "{}", r.stdout);
+    assert_contains!(r.stdout, "retrying");
     e.assert_complete();
 }
 
@@ -382,17 +368,9 @@ fn mirror_of_a_corrupted_blob_fails_that_image_with_a_digest_error_and_pushes_no
         proxy.faults.load(std::sync::atomic::Ordering::Relaxed) > 0,
         "the blob was never fetched"
     );
-    assert!(r.stderr.contains("digest mismatch"), "{}", r.stderr);
-    assert!(
-        r.stderr.contains(&format!("operator:{}", victim.tag)),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains("1 of 4 images were not copied"),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, "digest mismatch");
+    assert_contains!(r.stderr, &format!("operator:{}", victim.tag));
+    assert_contains!(r.stderr, "1 of 4 images were not copied");
     let client = e.dst.client();
     let repo = e.dest_repo();
     assert!(
@@ -486,11 +464,7 @@ fn mirror_of_one_platform_copies_only_it_under_a_new_index() {
     let Some(e) = env() else { return };
     let r = e.run(&e.src.host, &e.dst.host, &["--platform", "linux/arm64"]);
     assert_ok("mirror", &r);
-    assert!(
-        r.stdout.contains("only linux/arm64 copied: a new index"),
-        "{}",
-        r.stdout
-    );
+    assert_contains!(r.stdout, "only linux/arm64 copied: a new index");
     let client = e.dst.client();
     let repo = e.dest_repo();
     for img in &e.fixture.images {
@@ -510,7 +484,7 @@ fn mirror_of_one_platform_copies_only_it_under_a_new_index() {
     }
     let again = e.run(&e.src.host, &e.dst.host, &["--platform", "linux/arm64"]);
     assert_ok("rerun", &again);
-    assert!(again.stdout.contains("(4 up to date)"), "{}", again.stdout);
+    assert_contains!(again.stdout, "(4 up to date)");
 }
 
 #[test]
@@ -520,7 +494,7 @@ fn mirror_uses_chunked_uploads_when_monolithic_ones_are_refused() {
     registry::docker_config(&e.config, &[&e.src.host, &e.dst.host, &proxy.host]);
     let r = e.run(&e.src.host, &proxy.host, &["--components", "platform"]);
     assert_ok("mirror", &r);
-    assert!(r.stdout.contains("using chunked uploads"), "{}", r.stdout);
+    assert_contains!(r.stdout, "using chunked uploads");
     let patches = e
         .dst
         .requests()
@@ -555,11 +529,9 @@ fn mirror_within_one_registry_mounts_blobs_instead_of_copying_them() {
     let r = run(c);
     assert_ok("mirror", &r);
     let blobs = e.fixture.blobs().len();
-    assert!(
-        r.stdout
-            .contains(&format!("blobs: 0 copied (0 B, 0 B/s), {blobs} mounted")),
-        "{}",
-        r.stdout
+    assert_contains!(
+        r.stdout,
+        &format!("blobs: 0 copied (0 B, 0 B/s), {blobs} mounted")
     );
     let mounts = e
         .src
@@ -645,23 +617,12 @@ fn mirror_dry_run_prints_the_plan_and_writes_nothing() {
     let r = e.run(&e.src.host, &e.dst.host, &["--dry-run"]);
     assert_ok("dry run", &r);
     let expected_blobs = e.fixture.blobs().len();
-    assert!(
-        r.stdout.contains(&format!(
-            "Plan: 4 images, 12 manifests (12 to push), {expected_blobs} blobs of"
-        )),
-        "{}",
-        r.stdout
+    assert_contains!(
+        r.stdout,
+        &format!("Plan: 4 images, 12 manifests (12 to push), {expected_blobs} blobs of")
     );
-    assert!(
-        r.stdout.contains("platforms: linux/amd64, linux/arm64"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("The same copy with other tools:"),
-        "{}",
-        r.stdout
-    );
+    assert_contains!(r.stdout, "platforms: linux/amd64, linux/arm64");
+    assert_contains!(r.stdout, "The same copy with other tools:");
     assert_eq!(e.dst.blob_writes(), 0);
     assert!(
         !e.dst
@@ -694,20 +655,16 @@ fn mirror_to_ecr_needs_the_repository_or_creates_it() {
         "{}",
         r.stderr
     );
-    assert!(!r.stderr.contains(&moto.reader.secret));
+    assert_no_secret!(r.stderr, &moto.reader.secret);
     // Created, then the copy goes on to the registry host (not reachable here).
     let r = with_aws(&["--create-repositories", "--immutable-tags"]);
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains(&format!("cannot reach registry {ecr}")),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, &format!("cannot reach registry {ecr}"));
     let r = with_aws(&[]);
-    assert!(
-        r.stderr.contains(&format!("cannot reach registry {ecr}")),
-        "the repository was not created: {}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        &format!("cannot reach registry {ecr}"),
+        "the repository was not created"
     );
 }
 
@@ -727,12 +684,8 @@ fn mirror_to_ecr_creates_repositories_with_the_settings_asked_for() {
             .env("AWS_ENDPOINT_URL", &moto.url);
         let r = run(c);
         // Created, then the copy goes on to the registry host (not reachable here).
-        assert!(
-            r.stderr.contains(&format!("cannot reach registry {ecr}")),
-            "{}",
-            r.stderr
-        );
-        assert!(!r.stderr.contains(&moto.reader.secret));
+        assert_contains!(r.stderr, &format!("cannot reach registry {ecr}"));
+        assert_no_secret!(r.stderr, &moto.reader.secret);
     };
     create("plain", &["--create-repositories"]);
     create(
@@ -813,11 +766,9 @@ fn mirror_to_ecr_rejects_a_repository_name_ecr_refuses_before_any_network() {
         "--create-repositories",
     ]));
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr
-            .contains("--to: `a--b/usage-engine-private-edition` is not an ECR repository name"),
-        "{}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        "--to: `a--b/usage-engine-private-edition` is not an ECR repository name"
     );
 }
 
@@ -837,8 +788,8 @@ fn mirror_rejects_bad_flags_before_any_network() {
         args.extend_from_slice(extra);
         let r = run(uepe(&args));
         assert_ne!(r.code, 0, "{extra:?} accepted");
-        assert!(r.stderr.contains(expected), "{extra:?}: {}", r.stderr);
+        assert_contains!(r.stderr, expected, "{extra:?}");
     }
     let r = run(uepe(&["mirror", "--version", VERSION, "--to", "HTTP://x"]));
-    assert!(r.stderr.contains("--to:"), "{}", r.stderr);
+    assert_contains!(r.stderr, "--to:");
 }

@@ -5,6 +5,8 @@
 // Helpers panic with a message when a peer misbehaves: that is the report.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+// `#[macro_use]`: its assertion macros (`assert_contains!`, ...) in every module.
+#[macro_use]
 mod support;
 
 mod aws;

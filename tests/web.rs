@@ -73,6 +73,34 @@ fn the_form_starts_from_the_cores_defaults_and_choices() {
     assert_eq!(placeholder, json!(choices.defaults.registry));
 }
 
+/// Issue 13, item 5: the page and the plugin get their component from one
+/// build step (`core-build/`), each in its own build: the page's file, the
+/// sha256 its HTML carries and `kubectl uepe version`'s are the bytes the
+/// plugin embeds. Needs no browser.
+#[test]
+fn the_page_embeds_the_plugins_component() {
+    use sha2::{Digest, Sha256};
+    let dist = page::dist();
+    let page = std::fs::read(dist.join("core/uepe_core.wasm")).expect("the page's component");
+    let sha256 = format!("{:x}", Sha256::digest(&page));
+    let version: Value = serde_json::from_str(&ok(&["version", "-o", "json"])).expect("json");
+    assert_eq!(
+        version["core"]["sha256"],
+        sha256.as_str(),
+        "component sha256"
+    );
+    let embedded = std::fs::read(crate::support::component_path()).expect("the plugin's component");
+    assert!(
+        page == embedded,
+        "the page's component differs from the plugin's"
+    );
+    let html = std::fs::read_to_string(dist.join("index.html")).expect("index.html");
+    assert_contains!(
+        html,
+        &format!(r#"<meta name="uepe-core-sha256" content="{sha256}">"#)
+    );
+}
+
 #[test]
 fn a_shared_link_restores_inputs_and_outputs() {
     let Some(peers) = Peers::start() else { return };

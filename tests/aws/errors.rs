@@ -23,7 +23,7 @@ fn print_password(args: &[&str], env: &[(&str, &str)]) -> Run {
 #[track_caller]
 fn error_line(r: &Run) -> String {
     assert_ne!(r.code, 0, "succeeded: {}", r.stdout);
-    assert!(!r.stderr.contains(SECRET), "the secret key leaked");
+    assert_no_secret!(r.stderr, SECRET, "the secret key leaked");
     let lines: Vec<&str> = r
         .stderr
         .lines()
@@ -39,14 +39,8 @@ fn assert_network_hint(line: &str, host: &str) {
         line.starts_with(&format!("error: cannot resolve {host} (dns error: ")),
         "names the host, then the resolver's words: {line}"
     );
-    assert!(
-        line.contains("check DNS, the proxy (HTTPS_PROXY) or the network"),
-        "{line}"
-    );
-    assert!(
-        !line.contains("region"),
-        "a real region is not the problem: {line}"
-    );
+    assert_contains!(line, "check DNS, the proxy (HTTPS_PROXY) or the network");
+    assert_not_contains!(line, "region", "a real region is not the problem");
     assert_each_part_once(line);
 }
 
@@ -93,6 +87,6 @@ fn issue_11_item_13_a_refused_connection_says_each_cause_once() {
         &[],
         &[("AWS_ENDPOINT_URL_ECR", &format!("http://127.0.0.1:{port}"))],
     ));
-    assert!(line.contains("Connection refused"), "the cause: {line}");
+    assert_contains!(line, "Connection refused", "the cause");
     assert_each_part_once(&line);
 }

@@ -66,8 +66,9 @@ fn no_color_is_respected() {
         format!("{}{}", r.stdout, r.stderr)
     };
     // The probe works: forced colour does colour a usage error...
-    assert!(
-        with(&["images"], false).contains('\u{1b}'),
+    assert_contains!(
+        with(&["images"], false),
+        '\u{1b}',
         "CLICOLOR_FORCE gave no colour, so this test proves nothing"
     );
     // ...and NO_COLOR wins over it.
@@ -79,10 +80,7 @@ fn no_color_is_respected() {
         &["images", "--version", "4.3"],
     ] {
         let out = with(args, true);
-        assert!(
-            !out.contains('\u{1b}'),
-            "{args:?} coloured under NO_COLOR:\n{out}"
-        );
+        assert_not_contains!(out, '\u{1b}', "{args:?} coloured under NO_COLOR");
     }
     for args in [
         &["images", "--version", "4.3.0"][..],
@@ -90,10 +88,7 @@ fn no_color_is_respected() {
         &["version"],
     ] {
         let out = with(args, false);
-        assert!(
-            !out.contains('\u{1b}'),
-            "{args:?}: rendered output coloured"
-        );
+        assert_not_contains!(out, '\u{1b}', "{args:?}: rendered output coloured");
     }
 }
 
@@ -121,10 +116,7 @@ fn help_reads_kubectl_uepe() {
             usage.starts_with(&format!("Usage: {command} ")),
             "{args:?}: the usage line is not `Usage: {command} ...`:\n{out}"
         );
-        assert!(
-            !out.contains("kubectl-uepe "),
-            "{args:?} names the binary:\n{out}"
-        );
+        assert_not_contains!(out, "kubectl-uepe ", "{args:?} names the binary");
     }
     let help = support::ok(&["--help"]);
     for command in [
@@ -135,10 +127,7 @@ fn help_reads_kubectl_uepe() {
         "version",
         "completion",
     ] {
-        assert!(
-            help.contains(&format!("\n  {command} ")),
-            "--help lists {command}"
-        );
+        assert_contains!(help, &format!("\n  {command} "), "--help lists {command}");
     }
     assert!(support::ok(&["--version"]).starts_with("kubectl uepe "));
 }
@@ -153,7 +142,7 @@ fn completion_scripts_name_the_subcommands() {
         assert_eq!(r.code, 0, "completion {shell}: {}", r.stderr);
         assert!(r.stderr.is_empty(), "completion {shell}: {}", r.stderr);
         for word in ["kubectl-uepe __complete", "kubectl-uepe", "uepe"] {
-            assert!(r.stdout.contains(word), "completion {shell} lacks {word}");
+            assert_contains!(r.stdout, word, "completion {shell} lacks {word}");
         }
     }
     let r = run(uepe(&["completion", "powershell"]));
@@ -168,17 +157,14 @@ fn completion_scripts_name_the_subcommands() {
         "dry-run",
         "password-stdin",
     ] {
-        assert!(
-            r.stdout.contains(word),
-            "completion powershell lacks {word}"
-        );
+        assert_contains!(r.stdout, word, "completion powershell lacks {word}");
     }
     let help = support::ok(&["completion", "--help"]);
     for shell in ["bash", "zsh", "fish", "powershell"] {
-        assert!(help.contains(shell), "completion --help lacks {shell}");
+        assert_contains!(help, shell, "completion --help lacks {shell}");
     }
     for absent in ["elvish", "tcsh"] {
-        assert!(!help.contains(absent), "completion --help lists {absent}");
+        assert_not_contains!(help, absent, "completion --help lists {absent}");
         let r = run(uepe(&["completion", absent]));
         assert_ne!(r.code, 0);
         assert!(
@@ -214,7 +200,7 @@ fn closed_stdout_is_not_an_error() {
     ] {
         let r = run_with_closed_stdout(args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+        assert_not_contains!(r.stderr, "panicked", "{args:?}");
     }
 }
 
@@ -225,11 +211,7 @@ fn completion_to_a_closed_stdout_does_not_panic() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let r = run_with_closed_stdout(&["completion", shell]);
         assert_eq!(r.code, 0, "completion {shell}: {}", r.stderr);
-        assert!(
-            !r.stderr.contains("panicked"),
-            "completion {shell}: {}",
-            r.stderr
-        );
+        assert_not_contains!(r.stderr, "panicked", "completion {shell}");
     }
 }
 

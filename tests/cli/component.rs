@@ -504,6 +504,6 @@ fn version_json_describes_the_embedded_component() {
     assert_eq!(v["core"]["size"], bytes.len() as u64);
     assert_eq!(v["core"]["imports"], json!([]));
     let text = support::ok(&["version"]);
-    assert!(text.contains(&sha256), "`version` shows the sha256: {text}");
-    assert!(text.contains("imports: none"), "{text}");
+    assert_contains!(text, &sha256, "`version` shows the sha256");
+    assert_contains!(text, "imports: none");
 }

@@ -19,11 +19,7 @@ fn refused(args: &[&str], words: &[&str]) {
     assert!(r.stdout.is_empty(), "{args:?} printed:\n{}", r.stdout);
     assert!(r.stderr.starts_with("error: "), "{args:?}: {}", r.stderr);
     for w in words {
-        assert!(
-            r.stderr.contains(w),
-            "{args:?}: the error does not name `{w}`:\n{}",
-            r.stderr
-        );
+        assert_contains!(r.stderr, w, "{args:?}: the error does not name `{w}`");
     }
 }
 
@@ -93,11 +89,7 @@ fn cluster_flags_only_on_cluster_commands() {
         &["secret", "refresh", "--context", "x"],
     ] {
         let r = go(args);
-        assert!(
-            !r.stderr.contains("unexpected argument"),
-            "{args:?}: {}",
-            r.stderr
-        );
+        assert_not_contains!(r.stderr, "unexpected argument", "{args:?}");
     }
 }
 
@@ -144,7 +136,7 @@ fn irrelevant_flags_are_refused_naming_why() {
         ),
     ] {
         let r = go(args);
-        assert!(!r.stderr.contains(not), "{args:?}: {}", r.stderr);
+        assert_not_contains!(r.stderr, not, "{args:?}");
     }
 }
 

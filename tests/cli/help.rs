@@ -96,8 +96,9 @@ fn refresher_image_defaults_are_shown() {
                 .position(|l| l.starts_with('-') || l.is_empty())
                 .map_or(lines.len(), |i| at + 1 + i);
             let own = lines[at..end].join(" ");
-            assert!(
-                own.contains(&format!("[default: {default}]")),
+            assert_contains!(
+                own,
+                &format!("[default: {default}]"),
                 "{path:?} --help does not show {flag}'s default {default}:\n{out}"
             );
         }
@@ -121,8 +122,9 @@ fn readme_command_list_matches_the_help() {
         if name == "help" {
             continue;
         }
-        assert!(
-            block.contains(&format!("kubectl uepe {name}")),
+        assert_contains!(
+            block,
+            &format!("kubectl uepe {name}"),
             "README's command list lacks `kubectl uepe {name}`"
         );
     }

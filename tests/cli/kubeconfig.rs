@@ -61,7 +61,7 @@ fn one_error_line(r: &Run) -> String {
         "one error line and nothing else: {}",
         r.stderr
     );
-    assert!(!r.stderr.contains(TOKEN), "the token leaked: {}", r.stderr);
+    assert_no_secret!(r.stderr, TOKEN, "the token leaked");
     lines[0].to_owned()
 }
 
@@ -92,11 +92,7 @@ fn issue_11_item_9_an_unknown_context_is_named_as_kubectl_names_it_with_the_cont
         "{}",
         r.stdout
     );
-    assert!(
-        !r.stdout.contains("no Kubernetes configuration"),
-        "{}",
-        r.stdout
-    );
+    assert_not_contains!(r.stdout, "no Kubernetes configuration");
 
     // Several files in KUBECONFIG: every file and every context is named.
     let second = kubeconfig(&home.path().join("second"), &["gamma"], "gamma");
@@ -117,10 +113,7 @@ fn issue_11_item_9_an_unknown_context_is_named_as_kubectl_names_it_with_the_cont
         home.path(),
         &["--kubeconfig", dangling.to_str().expect("utf-8")],
     )));
-    assert!(
-        line.contains("context was not found for specified context: gone"),
-        "{line}"
-    );
+    assert_contains!(line, "context was not found for specified context: gone");
 
     // The reference: kubectl's own message for the same file and context.
     if let Some(kubectl) = peers::require("kubectl", "apt-get install kubectl") {
@@ -130,7 +123,7 @@ fn issue_11_item_9_an_unknown_context_is_named_as_kubectl_names_it_with_the_cont
             .output()
             .expect("run kubectl");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(want), "kubectl said: {stderr}");
+        assert_contains!(stderr, want, "kubectl said");
     }
 }
 

@@ -67,7 +67,7 @@ fn suggested(cx: &Cx, command: &str, rest: &str) -> String {
 #[track_caller]
 fn assert_passes(r: &Run) {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(!r.stdout.contains("FAIL"), "{}", r.stdout);
+    assert_not_contains!(r.stdout, "FAIL");
 }
 
 /// Exactly check `name` failed, its row says `detail`, and its fix is

@@ -37,7 +37,7 @@ fn issue_11_item_13_a_forbidden_cluster_scoped_read_names_no_namespace() {
         line.starts_with("error: forbidden: you may not get namespaces; it needs a ClusterRole rule like {apiGroups: [\"\"], resources: [\"namespaces\"], verbs: [\"get\"]}"),
         "{line}"
     );
-    assert!(!line.contains("in namespace"), "{line}");
+    assert_not_contains!(line, "in namespace");
     let requests = cx.cp.requests_of(&user);
     assert_eq!(
         requests
@@ -60,6 +60,6 @@ fn issue_11_item_13_an_unreachable_server_says_each_cause_once() {
         .lines()
         .find(|l| l.contains("cannot reach the Kubernetes API server"))
         .unwrap_or_else(|| panic!("no unreachable error: {}", r.stderr));
-    assert!(line.contains("Connection refused"), "the cause: {line}");
+    assert_contains!(line, "Connection refused", "the cause");
     assert_each_part_once(line);
 }

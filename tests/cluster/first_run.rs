@@ -204,7 +204,7 @@ fn install_creates_the_namespace_and_patches_the_service_account() {
         "builder",
     ]));
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("serviceaccount builder"), "{}", r.stderr);
+    assert_contains!(r.stderr, "serviceaccount builder");
     assert_eq!(fr.writes()[before..], [], "nothing written");
 
     fr.cp
@@ -222,12 +222,7 @@ fn install_creates_the_namespace_and_patches_the_service_account() {
             "builder",
         ]));
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert!(
-            r.stdout
-                .contains(&format!("serviceaccount/builder {expected}")),
-            "{}",
-            r.stdout
-        );
+        assert_contains!(r.stdout, &format!("serviceaccount/builder {expected}"));
     }
     let sa = fr.get("serviceaccount", ns, "builder").expect("sa");
     assert_eq!(
@@ -256,7 +251,7 @@ fn install_takes_the_refresher_keys_from_the_profile() {
     let mut c = fr.at(&["cronjob", "install", "--profile", "ops", "-n", &fr.ns]);
     c.env("HOME", &home).env("AWS_ENDPOINT_URL_ECR", &moto.url);
     let r = go(c);
-    assert!(!r.stderr.contains(&moto.reader.secret), "key leaked");
+    assert_no_secret!(r.stderr, &moto.reader.secret, "key leaked");
     assert_eq!(r.code, 0, "{}", r.stderr);
     let file = fr.secret_data(&fr.ns, "ecr-cred-refresher-aws", "credentials");
     assert!(
@@ -320,7 +315,7 @@ fn without_long_lived_keys_nothing_changes() {
     c.env("AWS_SESSION_TOKEN", "fake-session-token");
     let r = with_keys(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("temporary keys"), "{}", r.stderr);
+    assert_contains!(r.stderr, "temporary keys");
 }
 
 /// Item 3: the command the error suggests, run as printed, makes the
@@ -378,12 +373,9 @@ fn the_suggested_credentials_command_makes_what_install_needs() {
 
     let r = go(fr.at(&args));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stderr.contains(&format!(
-            "uses the existing Secret {ns}/my-cred-refresher-aws"
-        )),
-        "{}",
-        r.stderr
+    assert_contains!(
+        r.stderr,
+        &format!("uses the existing Secret {ns}/my-cred-refresher-aws")
     );
     assert_eq!(fr.all("externalsecrets", ns).len(), 1);
 }
@@ -440,7 +432,7 @@ fn install_says_what_to_do_next() {
         "name",
     ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(!r.stdout.contains("kubectl uepe"), "no hint in stdout");
+    assert_not_contains!(r.stdout, "kubectl uepe", "no hint in stdout");
     let next = suggestions(&r.stderr);
     assert_eq!(
         next,
@@ -454,7 +446,7 @@ fn install_says_what_to_do_next() {
     // The Job controller makes the Job's Pod; the test ends it as a kubelet would.
     let ran = fr.with_pods_succeeding(ns, || shell.run(&next[0]));
     assert_eq!(ran.code, 0, "{}: {}", next[0], ran.stderr);
-    assert!(ran.stdout.contains("succeeded"), "{}", ran.stdout);
+    assert_contains!(ran.stdout, "succeeded");
     assert_eq!(fr.all("jobs", ns).len(), 1);
 
     // A server dry run installs nothing, so it suggests nothing.
@@ -548,7 +540,7 @@ fn each_object_is_read_once_by_status_and_doctor() {
             r.stderr
         );
         // cluster, then namespace, secret and pods in each, then the CronJob.
-        assert!(r.stderr.contains("3 of 8 checks failed"), "{}", r.stderr);
+        assert_contains!(r.stderr, "3 of 8 checks failed");
     };
     if fr.cp.without_eso(check).is_none() {
         eprintln!(
@@ -663,12 +655,7 @@ fn status_and_doctor_find_the_external_secrets_runner() {
     );
     let r = go(fr.at(&["doctor", "-n", ns]));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout
-            .contains(&format!("externalsecret {ns}/ecr-cred-refresher")),
-        "{}",
-        r.stdout
-    );
+    assert_contains!(r.stdout, &format!("externalsecret {ns}/ecr-cred-refresher"));
 
     ready("False", "could not get ECR token: AccessDenied");
     let r = go(fr.at(&["doctor", "-n", ns]));
@@ -682,7 +669,7 @@ fn status_and_doctor_find_the_external_secrets_runner() {
         "{}",
         r.stdout
     );
-    assert!(r.stderr.contains("1 of 6 checks failed"), "{}", r.stderr);
+    assert_contains!(r.stderr, "1 of 6 checks failed");
 }
 
 /// Item 14: `AWS` is ECR's user name only; another registry needs its own.

@@ -219,14 +219,14 @@ fn a_ca_that_did_not_sign_the_server_is_refused_before_anything_is_sent() {
     let r = run_secret(in_pod(dir.path(), &pod, cp.port, &args), FAKE_TOKEN);
     assert_ne!(r.code, 0, "a server the CA did not sign was trusted");
     let server = format!("https://127.0.0.1:{}", cp.port);
-    assert!(
-        r.stderr.contains(&format!(
+    assert_contains!(
+        r.stderr,
+        &format!(
             "the API server at {server}/ is not trusted: invalid peer certificate: UnknownIssuer; \
              check the cluster's certificate-authority in the kubeconfig \
              (in a pod: the service account's ca.crt)"
-        )),
-        "want the server and the certificate error: {}",
-        r.stderr
+        ),
+        "want the server and the certificate error"
     );
     assert!(cp.get_json(&["secret", "ecr-cred", "-n", &ns]).is_none());
 }
@@ -266,7 +266,7 @@ fn the_plugin_runner_refreshes_in_a_pod_with_its_own_token() {
         .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
     let install = run_with_stdin(install, PASSWORD);
     assert_eq!(install.code, 0, "{}", install.stderr);
-    assert!(!install.stderr.contains(&moto.reader.secret));
+    assert_no_secret!(install.stderr, &moto.reader.secret);
     let token = cp.token(&ns, "ecr-cred-refresher");
     let pod = Pod {
         ca_pem: Some(&cp.ca_pem),
@@ -281,7 +281,7 @@ fn the_plugin_runner_refreshes_in_a_pod_with_its_own_token() {
             .env("AWS_ACCESS_KEY_ID", &moto.reader.id)
             .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
         let r = run_secret(c, &token);
-        assert!(!r.stderr.contains(&moto.reader.secret));
+        assert_no_secret!(r.stderr, &moto.reader.secret);
         r
     };
     let r = refresh(&["-n", &ns]);
@@ -326,6 +326,6 @@ fn without_kubeconfig_or_service_account_the_error_names_both() {
         "in-cluster (/var/run/secrets/kubernetes.io/serviceaccount, KUBERNETES_SERVICE_HOST",
         "pass --kubeconfig, set KUBECONFIG, or run inside a pod",
     ] {
-        assert!(stderr.contains(part), "want {part:?} in: {stderr}");
+        assert_contains!(stderr, part);
     }
 }

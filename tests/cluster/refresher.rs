@@ -97,7 +97,7 @@ fn every_runner_is_admitted_by_restricted_pod_security_without_a_warning() {
         }
         let r = cx.install(&ns, &extra);
         assert_eq!(r.code, 0, "{runner}: {}", r.stderr);
-        assert!(!r.stderr.contains("Warning"), "{runner}: {}", r.stderr);
+        assert_not_contains!(r.stderr, "Warning", "{runner}");
         // A Job made from the CronJob is admitted too (its Pod is what
         // Pod Security judges).
         let job = cx.start_job(&ns);
@@ -143,7 +143,7 @@ fn external_secrets_runner_needs_the_operator_and_meets_its_real_schemas() {
         &probe.to_string(),
     );
     assert_ne!(r.code, 0, "ESO's schema accepted an unknown field");
-    assert!(r.stderr.contains("refreshIntervall"), "{}", r.stderr);
+    assert_contains!(r.stderr, "refreshIntervall");
 
     let r = cx.install(&ns, &["--runner", "external-secrets"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -205,7 +205,7 @@ fn cronjob_run_makes_a_job_the_job_controller_runs_and_waits() {
         r.stderr,
         cx.cp.kubectl(&["describe", "jobs", "-n", &ns]).stdout
     );
-    assert!(r.stdout.contains("succeeded"), "{}", r.stdout);
+    assert_contains!(r.stdout, "succeeded");
     let jobs = cx.cp.get_json(&["jobs", "-n", &ns]).expect("jobs");
     let job = &jobs["items"][0];
     let cj = cx
@@ -236,12 +236,8 @@ fn cronjob_run_makes_a_job_the_job_controller_runs_and_waits() {
     ]);
     let r = run_and_wait(&cx, &ns, 1);
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("BackoffLimitExceeded"), "{}", r.stderr);
-    assert!(
-        r.stdout.contains("--- log of pod"),
-        "each failed pod is named: {}",
-        r.stdout
-    );
+    assert_contains!(r.stderr, "BackoffLimitExceeded");
+    assert_contains!(r.stdout, "--- log of pod", "each failed pod is named");
 
     // Deleting the CronJob deletes its Jobs: the garbage collector follows
     // the owner references the plugin set.
@@ -293,7 +289,7 @@ fn status_reports_and_fails_without_a_fresh_secret() {
     expire_at(&cx, &ns, "2020-01-01T00:00:00Z");
     let r = cx.run(&["cronjob", "status", "-n", &ns]);
     assert_ne!(r.code, 0);
-    assert!(r.stdout.contains("EXPIRED"), "{}", r.stdout);
+    assert_contains!(r.stdout, "EXPIRED");
 }
 
 #[test]
@@ -305,12 +301,7 @@ fn uninstall_removes_what_install_made_and_keeps_the_secret() {
         .kubectl_ok(&["create", "secret", "generic", "unrelated", "-n", &ns]);
     let r = cx.run(&["cronjob", "uninstall", "-n", &ns]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout
-            .contains("cronjob.batch \"ecr-cred-refresher\" deleted"),
-        "{}",
-        r.stdout
-    );
+    assert_contains!(r.stdout, "cronjob.batch \"ecr-cred-refresher\" deleted");
     for kind in ["cronjob", "role", "rolebinding", "serviceaccount"] {
         assert!(
             cx.get(kind, &ns, "ecr-cred-refresher").is_none(),
@@ -371,15 +362,11 @@ fn doctor_names_each_problem_and_its_fix() {
         "{}",
         r.stdout
     );
-    assert!(
-        r.stdout.contains("platform-0 (ImagePullBackOff)"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("kubectl uepe cronjob install"),
-        "a fix per failing check: {}",
-        r.stdout
+    assert_contains!(r.stdout, "platform-0 (ImagePullBackOff)");
+    assert_contains!(
+        r.stdout,
+        "kubectl uepe cronjob install",
+        "a fix per failing check"
     );
 
     // All well: a secret with the registry key and a future expiry, a
@@ -402,7 +389,7 @@ fn doctor_names_each_problem_and_its_fix() {
     waiting(json!({"running": {"startedAt": now}}));
     let r = cx.run(&["doctor", "-n", &ns]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(!r.stdout.contains("FAIL"), "{}", r.stdout);
+    assert_not_contains!(r.stdout, "FAIL");
 }
 
 /// Issue 12: the refresher's Role, tried with a real token of its

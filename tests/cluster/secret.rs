@@ -145,7 +145,7 @@ fn a_refused_namespace_is_reported_and_the_others_still_applied() {
         "names verb, resource, namespace and the RBAC rule: {}",
         r.stderr
     );
-    assert!(r.stderr.contains("1 of 3 objects failed"), "{}", r.stderr);
+    assert_contains!(r.stderr, "1 of 3 objects failed");
 }
 
 /// Issue 12: server-side apply of a Secret that does not exist is
@@ -206,11 +206,7 @@ fn service_account_gets_the_pull_secret_once() {
         "missing",
     ]);
     assert_ne!(r.code, 0);
-    assert!(
-        r.stderr.contains("serviceaccount missing does not exist"),
-        "{}",
-        r.stderr
-    );
+    assert_contains!(r.stderr, "serviceaccount missing does not exist");
 }
 
 #[test]
@@ -335,7 +331,8 @@ fn secret_refresh_and_create_take_the_password_and_expiry_from_ecr() {
             .env("AWS_ACCESS_KEY_ID", &moto.reader.id)
             .env("AWS_SECRET_ACCESS_KEY", &moto.reader.secret);
         let r = run_with_stdin(c, "");
-        assert!(!r.stderr.contains(&moto.reader.secret) && !r.stdout.contains(&moto.reader.secret));
+        assert_no_secret!(r.stderr, &moto.reader.secret);
+        assert_no_secret!(r.stdout, &moto.reader.secret);
         r
     };
     let r = aws(&["secret", "create", "-n", &ns]);
@@ -348,9 +345,5 @@ fn secret_refresh_and_create_take_the_password_and_expiry_from_ecr() {
 
     let r = aws(&["secret", "refresh", "-n", &ns]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("secret/ecr-cred serverside-applied"),
-        "{}",
-        r.stdout
-    );
+    assert_contains!(r.stdout, "secret/ecr-cred serverside-applied");
 }

@@ -80,11 +80,7 @@ fn refresher_images_come_from_their_own_registries_to_the_destination() {
             format!("{DEST_PATH}/aws-cli/aws-cli:2.27.0"),
             format!("{DEST_PATH}/kubectl:v1.34.0"),
         ] {
-            assert!(
-                plan.stdout.contains(&name),
-                "{form}: plan lacks {name}:\n{}",
-                plan.stdout
-            );
+            assert_contains!(plan.stdout, &name, "{form}: plan lacks {name}");
         }
         assert_eq!(dst.blob_writes(), 0, "{form} copied something");
     }
@@ -137,11 +133,7 @@ fn refresher_images_come_from_their_own_registries_to_the_destination() {
         &format!("{to}/kubectl:v1.34.0"),
     ]));
     assert_ok("cronjob install with the mirrored images", &r);
-    assert!(
-        r.stdout.contains(&format!("image: {to}/kubectl:v1.34.0")),
-        "{}",
-        r.stdout
-    );
+    assert_contains!(r.stdout, &format!("image: {to}/kubectl:v1.34.0"));
 
     // A UEPE version with only the refresher's images is a mistake, and
     // the refresher's images without the component too.

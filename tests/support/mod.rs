@@ -8,8 +8,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+// First: its macros are then known to the modules below.
+#[macro_use]
+pub mod assert;
 pub mod control_plane;
 pub mod moto;
+#[cfg(test)]
+mod peer_skips;
 pub mod peers;
 pub mod registry;
 pub mod shell;

@@ -25,7 +25,7 @@ use webdriver::{Driver, Element, Session};
 const BUILD: &str = "cargo run --locked -p xtask -- web";
 
 /// Builds `web/dist` once per test run, through the xtask, and returns it.
-fn dist() -> PathBuf {
+pub(super) fn dist() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
         let cargo = std::env::var_os("CARGO")

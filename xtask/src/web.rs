@@ -1,8 +1,8 @@
 //! `xtask web`: builds the page into `web/dist/`.
 //!
-//! 1. `cargo build -p kubectl-uepe`: its build script makes the core
-//!    component; cargo's `build-script-executed` message names its OUT_DIR,
-//!    where `uepe_core.wasm` is, the very bytes the plugin embeds.
+//! 1. `uepe-core-build` (`core-build/`) builds the core component, the
+//!    one step the plugin's build script calls too: the same bytes it
+//!    embeds, without compiling the plugin (wasmtime, cranelift, kube).
 //! 2. js-component-bindgen transpiles that component to an ES module
 //!    (`core/core.js`) and its core wasm, kept as files.
 //! 3. `cargo build -p uepe-web --target wasm32-unknown-unknown --release`,
@@ -17,7 +17,6 @@
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -100,16 +99,14 @@ pub fn build() -> Result<Built> {
     }
     std::fs::create_dir_all(staging.join("core"))?;
 
-    eprintln!("xtask: building kubectl-uepe for its core component");
-    let component_path = plugin_component(&root)?;
-    let component = std::fs::read(&component_path)
-        .with_context(|| format!("reading {}", component_path.display()))?;
-    let sha256 = hex(&Sha256::digest(&component));
+    eprintln!("xtask: building the core component");
+    let component = uepe_core_build::build_component(&root, &core_target_dir()?)?;
+    let sha256 = component.sha256();
 
     eprintln!("xtask: transpiling the component (sha256 {sha256})");
-    transpile(&component, &staging.join("core"))?;
+    transpile(&component.bytes, &staging.join("core"))?;
     // The component itself, so anyone can check its sha256 against the plugin's.
-    std::fs::write(staging.join("core/uepe_core.wasm"), &component)?;
+    std::fs::write(staging.join("core/uepe_core.wasm"), &component.bytes)?;
 
     eprintln!("xtask: building the UI for wasm32-unknown-unknown");
     let ui_wasm = ui_module(&root)?;
@@ -153,38 +150,24 @@ fn cargo_json(args: &[&str], env: &[(&str, &str)]) -> Result<Vec<Value>> {
         .collect())
 }
 
-/// The package name in a cargo package id, in either of cargo's spellings
-/// (`path+file:///x/plugin#kubectl-uepe@0.1.0`, `kubectl-uepe 0.1.0 (path+...)`).
-fn package_name(id: &str) -> &str {
-    match id.split_once('#') {
-        Some((url, rest)) => match rest.split_once('@') {
-            Some((name, _)) => name,
-            // `...#0.1.0`: the name is the URL's last segment.
-            None => url.rsplit('/').next().unwrap_or(url),
-        },
-        None => id.split(' ').next().unwrap_or(id),
+/// The nested cargo's target dir for the core: `uepe-core/` in this
+/// workspace's target dir (as `cargo metadata` reports it, so
+/// `CARGO_TARGET_DIR` and cargo's config count), apart from the outer
+/// build's own directories.
+fn core_target_dir() -> Result<PathBuf> {
+    let out = cargo()
+        .args(["metadata", "--format-version=1", "--no-deps", "--locked"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!("cargo metadata failed ({})", out.status);
     }
-}
-
-/// Builds the plugin and returns the path of the component its build script wrote.
-fn plugin_component(root: &Path) -> Result<PathBuf> {
-    let messages = cargo_json(&["-p", "kubectl-uepe"], &[])?;
-    let out_dir = messages
-        .iter()
-        .filter(|m| m["reason"] == "build-script-executed")
-        .filter(|m| m["package_id"].as_str().map(package_name) == Some("kubectl-uepe"))
-        .filter_map(|m| m["out_dir"].as_str())
-        .next_back()
-        .context("cargo reported no build script run for kubectl-uepe")?;
-    let path = Path::new(out_dir).join("uepe_core.wasm");
-    if !path.is_file() {
-        bail!(
-            "{} is missing: plugin/build.rs in {} should have written it",
-            path.display(),
-            root.display()
-        );
-    }
-    Ok(path)
+    let meta: Value = serde_json::from_slice(&out.stdout).context("reading cargo metadata")?;
+    let target = meta["target_directory"]
+        .as_str()
+        .context("cargo metadata gave no target_directory")?;
+    Ok(Path::new(target).join("uepe-core"))
 }
 
 /// Transpiles the component into `core.js` + `core.core.wasm` in `out`.
@@ -287,33 +270,4 @@ fn static_files(from: &Path, to: &Path, sha256: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::package_name;
-
-    #[test]
-    fn package_ids_of_both_spellings() {
-        assert_eq!(
-            package_name("path+file:///w/plugin#kubectl-uepe@0.1.0"),
-            "kubectl-uepe"
-        );
-        assert_eq!(
-            package_name("path+file:///w/kubectl-uepe#0.1.0"),
-            "kubectl-uepe"
-        );
-        assert_eq!(
-            package_name("kubectl-uepe 0.1.0 (path+file:///w/plugin)"),
-            "kubectl-uepe"
-        );
-        assert_eq!(
-            package_name("registry+https://github.com/rust-lang/crates.io-index#serde@1.0.0"),
-            "serde"
-        );
-    }
 }
