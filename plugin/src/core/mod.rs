@@ -23,8 +23,14 @@ mod bindings {
 }
 use bindings::UepeCore;
 
-/// The core's requests and answers, as generated from the WIT file.
-pub use bindings::exports::uepe::core::decisions::{
+/// The core's requests and answers, as generated from the WIT file: plain
+/// data the I/O layers may hold (a platform choice, a described call)
+/// without calling the core.
+pub mod types {
+    pub use super::bindings::exports::uepe::core::decisions::*;
+}
+
+pub use types::{
     AwsCall, AwsEndpointRequest, AwsKeys, ChoiceSet, ClusterNames, CommandsRequest, Defaults,
     DockerConfigRequest, EcrCallRequest, EcrRegistry, FieldError, ImagesRequest, InventoryRequest,
     JobRequest, MirrorCopy, MirrorPlanRequest, ObjectRef, Place, Platform, PlatformChoice,

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::core;
+use crate::core::types as core;
 
 /// The platform an index entry names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
