@@ -83,7 +83,7 @@ fn cases() -> Vec<(&'static str, &'static str, Value)> {
         (
             "images/v-prefix-components.table",
             "images --version v4.1.2 --components ec,ui",
-            json!({"render": "images", "version": "v4.1.2", "components": ["ec,ui"]}),
+            json!({"render": "images", "version": "v4.1.2", "components": ["ec", "ui"]}),
         ),
         ("secret/one.yaml", "secret create", secret(json!([]), None)),
         (
@@ -156,7 +156,7 @@ fn cases() -> Vec<(&'static str, &'static str, Value)> {
             "commands mirror ... --tool skopeo --components ec,ui",
             commands(
                 "mirror",
-                json!({"version": "4.3.0", "to": MIRROR, "tool": "skopeo", "components": ["ec,ui"]}),
+                json!({"version": "4.3.0", "to": MIRROR, "tool": "skopeo", "components": ["ec", "ui"]}),
             ),
         ),
         (

@@ -2,8 +2,8 @@
 //! js-component-bindgen, sits in `core/core.js` beside the UI's own JS and
 //! exports its WIT interface `uepe:core/decisions` as the object
 //! `decisions`. Each function takes and returns the JS form of the WIT
-//! types (see `types`); a `result`'s error is thrown as a `ComponentError`
-//! whose `payload` is the error value. wasm-bindgen's generated glue needs
+//! types (see `types`); a `result`'s error is thrown (the error value
+//! itself: a list of field errors). wasm-bindgen's generated glue needs
 //! `unsafe`; it is confined here.
 #![allow(unsafe_code)]
 

@@ -55,9 +55,15 @@ fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
     serde_wasm_bindgen::from_value(value.clone()).ok()
 }
 
-/// The field errors a thrown `ComponentError` carries as its `payload`.
+/// The field errors of a `result`'s error: js-component-bindgen throws the
+/// error value itself (older versions wrapped it in a `ComponentError`'s
+/// `payload`; both are read). Anything else thrown is a failure of the
+/// component, not an answer.
 fn field_errors(thrown: &JsValue) -> Option<Vec<FieldError>> {
-    let payload = js_sys::Reflect::get(thrown, &JsValue::from_str("payload")).ok()?;
+    let payload = js_sys::Reflect::get(thrown, &JsValue::from_str("payload"))
+        .ok()
+        .filter(|p| !p.is_undefined())
+        .unwrap_or_else(|| thrown.clone());
     from_js::<Vec<FieldError>>(&payload).filter(|e| !e.is_empty())
 }
 
