@@ -2,7 +2,7 @@
 //! ECR (DescribeRepositories) and, with `--create-repositories`, creates the
 //! missing ones (CreateRepository), over the AWS JSON 1.1 protocol. Every
 //! call — endpoint, target, body, a new repository's settings — is what the
-//! core rendered (`render: ecr-request` with an `action`, gathered by
+//! core rendered (`ecr-call` with an `action`, gathered by
 //! `cmd/mirror.rs`); here it is only signed with SigV4 by the same code as
 //! GetAuthorizationToken (`aws::ecr::sign`), sent, and its answer read.
 

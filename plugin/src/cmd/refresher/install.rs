@@ -75,10 +75,6 @@ pub async fn install(
         namespace: m.target.namespace.clone(),
         name: m.target.name.clone(),
     })?;
-    let runner = match &a.runner {
-        Some(r) => r.clone(),
-        None => core.choices()?.defaults.runner,
-    };
     // With IRSA no keys are stored, so none are read.
     let keys = match a.role_arn {
         Some(_) => None,
@@ -107,6 +103,10 @@ pub async fn install(
         };
         return dry.print(core, a, &rendered, out, err, stdin).await;
     }
+    let runner = match &a.runner {
+        Some(r) => r.clone(),
+        None => core.choices()?.defaults.runner,
+    };
     let cluster = Cluster::connect(connect).await?;
     let plan = items(&core.refresher(&request(a, credentials, None, live_output()))?)?;
     let mut namespaces: Vec<String> = Vec::new();
