@@ -241,7 +241,7 @@ pub struct SecretCreateArgs {
     /// Namespaces to create, ServiceAccount to patch.
     #[command(flatten)]
     pub placement: PlacementArgs,
-    /// Registry user name [default: AWS for an ECR registry; required for any other].
+    /// Registry user name.
     #[arg(long)]
     pub username: Option<String>,
     /// Shared manifest flags.

@@ -178,6 +178,11 @@ fn issue_13_defaults_shown_and_applied_are_the_cores() {
         (&["secret", "create"], "-o, --output <", &d.objects_output),
         (&["secret", "create"], "-n, --namespace <", &d.namespace),
         (&["secret", "create"], "--name <", &d.name),
+        (
+            &["secret", "create"],
+            "--username <",
+            &format!("{} for an ECR registry; required for any other", d.username),
+        ),
         (&["cronjob", "install"], "-o, --output <", &d.objects_output),
         (&["cronjob", "install"], "--runner <", &d.runner),
         (&["cronjob", "install"], "--schedule <", &d.schedule),

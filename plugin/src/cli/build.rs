@@ -126,7 +126,7 @@ fn parser() -> clap::Command {
 /// Where each of the core's defaults shows: (subcommand path, arg id, the
 /// default). An arg the core fills in when absent is an `Option` in
 /// `cli.rs`: no default is written there.
-fn shown_defaults(d: &Defaults) -> Vec<(&'static [&'static str], &'static str, &str)> {
+fn shown_defaults(d: &Defaults) -> Vec<(&'static [&'static str], &'static str, String)> {
     let target: &[&[&str]] = &[
         &["secret", "create"],
         &["secret", "refresh"],
@@ -139,32 +139,37 @@ fn shown_defaults(d: &Defaults) -> Vec<(&'static [&'static str], &'static str, &
     ];
     let mut shown = Vec::new();
     for path in target {
-        shown.push((*path, "namespace", d.namespace.as_str()));
-        shown.push((*path, "name", d.name.as_str()));
+        shown.push((*path, "namespace", d.namespace.clone()));
+        shown.push((*path, "name", d.name.clone()));
     }
     for path in [&["secret", "create"][..], &["cronjob", "install"]] {
-        shown.push((path, "output", d.objects_output.as_str()));
+        shown.push((path, "output", d.objects_output.clone()));
     }
     shown.extend([
-        (&["images"][..], "output", d.images_output.as_str()),
-        (&["cronjob", "install"], "runner", d.runner.as_str()),
-        (&["cronjob", "install"], "schedule", d.schedule.as_str()),
+        (&["images"][..], "output", d.images_output.clone()),
+        (
+            &["secret", "create"],
+            "username",
+            format!("{} for an ECR registry; required for any other", d.username),
+        ),
+        (&["cronjob", "install"], "runner", d.runner.clone()),
+        (&["cronjob", "install"], "schedule", d.schedule.clone()),
         (
             &["cronjob", "install"],
             "aws_cli_image",
-            d.aws_cli_image.as_str(),
+            d.aws_cli_image.clone(),
         ),
         (
             &["cronjob", "install"],
             "kubectl_image",
-            d.kubectl_image.as_str(),
+            d.kubectl_image.clone(),
         ),
-        (&["commands"], "section", d.section.as_str()),
-        (&["commands"], "tool", d.tool.as_str()),
-        (&["commands"], "runner", d.runner.as_str()),
-        (&["mirror"], "platform", d.platform.as_str()),
-        (&["mirror"], "aws_cli_image", d.aws_cli_image.as_str()),
-        (&["mirror"], "kubectl_image", d.kubectl_image.as_str()),
+        (&["commands"], "section", d.section.clone()),
+        (&["commands"], "tool", d.tool.clone()),
+        (&["commands"], "runner", d.runner.clone()),
+        (&["mirror"], "platform", d.platform.clone()),
+        (&["mirror"], "aws_cli_image", d.aws_cli_image.clone()),
+        (&["mirror"], "kubectl_image", d.kubectl_image.clone()),
     ]);
     shown
 }
@@ -174,7 +179,7 @@ fn shown_defaults(d: &Defaults) -> Vec<(&'static [&'static str], &'static str, &
 pub fn command(choices: &ChoiceSet) -> clap::Command {
     let mut cmd = parser();
     for (path, id, default) in shown_defaults(&choices.defaults) {
-        cmd = at(cmd, path, &|c| show_default(c, id, default));
+        cmd = at(cmd, path, &|c| show_default(c, id, &default));
     }
     cmd
 }

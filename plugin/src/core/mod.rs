@@ -7,6 +7,7 @@
 
 mod engine_config;
 
+use std::sync::{Mutex, PoisonError};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
@@ -70,17 +71,16 @@ pub fn flag_of(field: &str) -> String {
 pub struct Core {
     engine: Engine,
     component: Component,
+    /// The instance the calls share, made on the first call: the core
+    /// keeps no state between calls, so one serves them all.
+    instance: Mutex<Option<(Store<()>, UepeCore)>>,
 }
 
-/// Calls `decisions.$method` on a fresh instance: the core keeps no state
-/// between calls, and an instance is cheap next to loading.
+/// Calls `decisions.$method` with `$arg`s.
 macro_rules! call {
-    ($self:ident, $method:ident $(, $arg:expr)*) => {{
-        let (mut store, core) = $self.instantiate()?;
-        core.uepe_core_decisions()
-            .$method(&mut store $(, $arg)*)
-            .map_err(CoreError::Runtime)?
-    }};
+    ($self:ident, $method:ident $(, $arg:expr)*) => {
+        $self.with(|store, core| core.uepe_core_decisions().$method(store $(, $arg)*))?
+    };
 }
 
 impl Core {
@@ -94,7 +94,11 @@ impl Core {
         #[allow(unsafe_code)]
         let component =
             unsafe { Component::deserialize(&engine, ARTIFACT) }.map_err(CoreError::Runtime)?;
-        Ok(Self { engine, component })
+        Ok(Self {
+            engine,
+            component,
+            instance: Mutex::new(None),
+        })
     }
 
     fn instantiate(&self) -> Result<(Store<()>, UepeCore), CoreError> {
@@ -104,6 +108,22 @@ impl Core {
         let bindings = UepeCore::instantiate(&mut store, &self.component, &linker)
             .map_err(CoreError::Runtime)?;
         Ok((store, bindings))
+    }
+
+    /// Runs `f` on the shared instance. A call that failed (a trap) may
+    /// have left the instance unusable: the next call makes a new one.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Store<()>, &UepeCore) -> wasmtime::Result<T>,
+    ) -> Result<T, CoreError> {
+        let mut slot = self.instance.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut store, core) = match slot.take() {
+            Some(instance) => instance,
+            None => self.instantiate()?,
+        };
+        let answer = f(&mut store, &core).map_err(CoreError::Runtime)?;
+        *slot = Some((store, core));
+        Ok(answer)
     }
 
     /// `images`: the image references, as a table, JSON, YAML or names.

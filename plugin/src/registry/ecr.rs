@@ -1,7 +1,7 @@
 //! ECR destinations need each repository to exist before a push. This asks
 //! ECR (DescribeRepositories) and, with `--create-repositories`, creates the
 //! missing ones (CreateRepository). Every call is what the core rendered
-//! (`render: ecr-request` with an `action`, asked by `cmd/`); `aws/` signs
+//! (`ecr-call` with an `action`, asked by `cmd/mirror.rs`); `aws/` signs
 //! and sends it with the run's one [`Session`]. Here: which repositories,
 //! in which order, and what a refusal means for the mirror.
 

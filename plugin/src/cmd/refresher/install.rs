@@ -76,10 +76,6 @@ pub async fn install(
         namespace: m.target.namespace.clone(),
         name: m.target.name.clone(),
     })?;
-    let runner = match &a.runner {
-        Some(r) => r.clone(),
-        None => core.choices()?.defaults.runner,
-    };
     // One chain for the refresher's keys and the password.
     let inputs = ChainInputs::gather(a.aws.profile.clone());
     let session = Session::from_inputs(&inputs)?;
@@ -112,6 +108,10 @@ pub async fn install(
         };
         return dry.print(core, a, &rendered, out, err, stdin).await;
     }
+    let runner = match &a.runner {
+        Some(r) => r.clone(),
+        None => core.choices()?.defaults.runner,
+    };
     let cluster = Cluster::connect(connect).await?;
     let plan = items(&core.refresher(&request(a, credentials, None, live_output()))?)?;
     let mut namespaces: Vec<String> = Vec::new();
