@@ -13,7 +13,7 @@ use crate::render::refresher::{
 use crate::render::secret::PullSecret;
 use crate::render::{COMPONENT_LABEL, component_labels};
 use crate::resolve::DEFAULT_SCHEDULE;
-use crate::types::{AwsKeys, ObjectRef, RefresherInventory, RefresherKind};
+use crate::types::{AwsKeys, CrdRequirement, ObjectRef, RefresherInventory, RefresherKind};
 
 /// The inventory of pull secret `name` in `namespaces` (checked, non-empty;
 /// the first hosts the refresher).
@@ -67,15 +67,24 @@ pub fn of(namespaces: &[String], name: &str) -> RefresherInventory {
     kinds.reverse();
     let required_crds = Runner::NAMES
         .iter()
-        .map(|runner| {
+        .filter_map(|runner| {
             let crds: Vec<String> = kinds
                 .iter()
                 .filter(|k| k.runners.iter().any(|r| r == runner))
                 .filter_map(|k| k.crd.clone())
                 .collect();
-            ((*runner).to_owned(), crds)
+            (!crds.is_empty()).then(|| CrdRequirement {
+                runner: (*runner).to_owned(),
+                // Only the external-secrets runner's kinds are served by CRDs.
+                provider: crate::render::eso::PROVIDER.to_owned(),
+                crds,
+                fix: format!(
+                    "{} or choose --runner {}",
+                    crate::render::eso::INSTALL,
+                    Runner::NAMES[0]
+                ),
+            })
         })
-        .filter(|(_, crds)| !crds.is_empty())
         .collect();
     let mut all_namespaces = namespaces.to_vec();
     all_namespaces.sort();
@@ -223,15 +232,22 @@ mod tests {
             Some("ecrauthorizationtokens.generators.external-secrets.io")
         );
         assert!(crds[2..].iter().all(Option::is_none), "{crds:?}");
+        let [need] = inv.required_crds.as_slice() else {
+            panic!("one runner needs CRDs: {:?}", inv.required_crds);
+        };
+        assert_eq!(need.runner, "external-secrets");
         assert_eq!(
-            inv.required_crds,
-            [(
-                "external-secrets".to_owned(),
-                vec![
-                    "externalsecrets.external-secrets.io".to_owned(),
-                    "ecrauthorizationtokens.generators.external-secrets.io".to_owned()
-                ]
-            )]
+            need.crds,
+            [
+                "externalsecrets.external-secrets.io",
+                "ecrauthorizationtokens.generators.external-secrets.io"
+            ]
+        );
+        assert_eq!(need.provider, "External Secrets Operator");
+        assert!(
+            need.fix.ends_with("or choose --runner aws-cli"),
+            "{}",
+            need.fix
         );
         let cron = &inv.refresher_kinds[2];
         assert_eq!(cron.runners, ["aws-cli", "plugin"]);

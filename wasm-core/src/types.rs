@@ -3,11 +3,11 @@
 //! not spell the generated module path.
 
 pub use crate::wit::exports::uepe::core::decisions::{
-    AwsCall, AwsEndpointRequest, AwsKeys, ChoiceSet, ClusterNames, CommandsRequest, Defaults,
-    DockerConfigRequest, EcrCallRequest, EcrRegistry, FieldError, ImagesRequest, InventoryRequest,
-    JobRequest, MirrorCopy, MirrorPlanRequest, ObjectRef, Place, Platform, PlatformChoice,
-    PlatformsRequest, PullSecretRequest, RefresherInventory, RefresherKind, RefresherRequest,
-    RegistryInfo, SuggestRequest,
+    AwsCall, AwsEndpointRequest, AwsKeys, ChoiceSet, ClusterNames, CommandsRequest, CrdRequirement,
+    Defaults, DockerConfigRequest, EcrCallRequest, EcrRegistry, FieldError, ImagesRequest,
+    InventoryRequest, JobRequest, MirrorCopy, MirrorPlanRequest, ObjectRef, Place, Platform,
+    PlatformChoice, PlatformsRequest, PullSecretRequest, RefresherInventory, RefresherKind,
+    RefresherRequest, RegistryInfo, SuggestRequest,
 };
 
 /// An optional input: absent and empty are the same (a web form sends "").

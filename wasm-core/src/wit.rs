@@ -39,6 +39,7 @@ wit_bindgen::generate!({
         "uepe:core/decisions@0.2.0/object-ref": [#[serde(rename_all = "kebab-case", default, deny_unknown_fields)]],
         "uepe:core/decisions@0.2.0/refresher-kind": [#[serde(rename_all = "kebab-case", default, deny_unknown_fields)]],
         "uepe:core/decisions@0.2.0/refresher-inventory": [#[serde(rename_all = "kebab-case", default, deny_unknown_fields)]],
+        "uepe:core/decisions@0.2.0/crd-requirement": [#[serde(rename_all = "kebab-case", default, deny_unknown_fields)]],
         "uepe:core/decisions@0.2.0/job-request": [#[serde(rename_all = "kebab-case", default, deny_unknown_fields)]],
     },
 });

@@ -38,6 +38,7 @@ wit_bindgen::generate!({
         "uepe:core/decisions@0.2.0/object-ref": [#[serde(rename_all = "camelCase")]],
         "uepe:core/decisions@0.2.0/refresher-kind": [#[serde(rename_all = "camelCase")]],
         "uepe:core/decisions@0.2.0/refresher-inventory": [#[serde(rename_all = "camelCase")]],
+        "uepe:core/decisions@0.2.0/crd-requirement": [#[serde(rename_all = "camelCase")]],
         "uepe:core/decisions@0.2.0/job-request": [#[serde(rename_all = "camelCase")]],
     },
 });

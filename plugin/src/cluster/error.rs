@@ -107,11 +107,11 @@ pub enum ClusterError {
     #[error("{what} is not installed in this cluster (no CustomResourceDefinition {crd}): {fix}")]
     CrdMissing {
         /// What it belongs to.
-        what: &'static str,
+        what: String,
         /// The CRD name.
         crd: String,
         /// How to install it.
-        fix: &'static str,
+        fix: String,
     },
     /// Any other answer from the API server.
     #[error("{verb} {resource} {name}{} failed: {message} ({code})", in_namespace(.namespace))]

@@ -12,6 +12,11 @@ pub const EXTERNAL_SECRET_API: &str = "external-secrets.io/v1";
 /// API version of the generator.
 pub const GENERATOR_API: &str = "generators.external-secrets.io/v1alpha1";
 
+/// What serves the runner's CRDs.
+pub const PROVIDER: &str = "External Secrets Operator";
+/// What to do when the cluster lacks them.
+pub const INSTALL: &str = "install it (helm install external-secrets external-secrets/external-secrets -n external-secrets --create-namespace)";
+
 /// Credentials Secret, generator and ExternalSecret per namespace.
 pub fn objects(r: &Refresher<'_>) -> Vec<Value> {
     let mut out = Vec::new();

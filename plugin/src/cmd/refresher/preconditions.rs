@@ -11,27 +11,28 @@ use crate::cluster::{Cluster, ClusterError, Kind};
 use crate::core::{Core, RefresherInventory};
 use crate::error::Error;
 
-/// Fails when the cluster lacks a CRD the runner's objects need (only the
-/// `external-secrets` runner has any: External Secrets Operator's).
+/// Fails when the cluster lacks a CRD the runner's objects need (the core's
+/// inventory names them, what serves them and what to do).
 pub async fn require_crds(
     cluster: &Cluster,
     inventory: &RefresherInventory,
     runner: &str,
 ) -> Result<(), Error> {
-    let crds = inventory
+    let kind = Kind::new("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+    for need in inventory
         .required_crds
         .iter()
-        .filter(|(r, _)| r == runner)
-        .flat_map(|(_, crds)| crds);
-    for crd in crds {
-        let kind = Kind::new("apiextensions.k8s.io/v1", "CustomResourceDefinition");
-        if cluster.get(&kind, None, crd).await?.is_none() {
-            return Err(ClusterError::CrdMissing {
-                what: "External Secrets Operator",
-                crd: crd.clone(),
-                fix: "install it (helm install external-secrets external-secrets/external-secrets -n external-secrets --create-namespace) or choose --runner aws-cli",
+        .filter(|n| n.runner == runner)
+    {
+        for crd in &need.crds {
+            if cluster.get(&kind, None, crd).await?.is_none() {
+                return Err(ClusterError::CrdMissing {
+                    what: need.provider.clone(),
+                    crd: crd.clone(),
+                    fix: need.fix.clone(),
+                }
+                .into());
             }
-            .into());
         }
     }
     Ok(())
