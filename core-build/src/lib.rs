@@ -76,6 +76,9 @@ fn build_core_module(workspace: &Path, target_dir: &Path) -> Result<(Vec<u8>, Ve
         .args(["build", "--release", "--locked", "--lib", "-p", "uepe-core"])
         .args(["--target", "wasm32-unknown-unknown", "--target-dir"])
         .arg(target_dir)
+        // Built for size, every crate of it: the web page downloads it, and
+        // a render takes microseconds either way.
+        .args(["--config", "profile.release.opt-level=\"z\""])
         // The outer build's flags and wrappers are for the host, not the guest.
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")

@@ -2,11 +2,10 @@
 //! turns its answers into Rust values: the rendered text, or the field
 //! errors.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
 use crate::bindings;
+use crate::marshal::{FromJs, ToJs};
 use crate::types::{ChoiceSet, CommandsRequest, FieldError, ImagesRequest, RefresherRequest};
 
 /// What the core answered to one request.
@@ -26,9 +25,9 @@ pub enum Request {
 /// Renders one request.
 pub fn render(request: &Request) -> Rendered {
     let answer = match request {
-        Request::Images(r) => to_js(r).and_then(bindings::core_images),
-        Request::Commands(r) => to_js(r).and_then(bindings::core_commands),
-        Request::Refresher(r) => to_js(r).and_then(bindings::core_refresher),
+        Request::Images(r) => bindings::core_images(r.to_js()),
+        Request::Commands(r) => bindings::core_commands(r.to_js()),
+        Request::Refresher(r) => bindings::core_refresher(r.to_js()),
     };
     match answer {
         Ok(text) => text.as_string().ok_or_else(failed),
@@ -39,20 +38,14 @@ pub fn render(request: &Request) -> Rendered {
 /// The defaults and accepted values of every input, as the core decides
 /// them; `None` when the component cannot answer.
 pub fn choices() -> Option<ChoiceSet> {
-    bindings::core_choices().ok().and_then(|v| from_js(&v))
+    bindings::core_choices()
+        .ok()
+        .and_then(|v| ChoiceSet::from_js(&v))
 }
 
 /// The core's own version, or `?` when it cannot say.
 pub fn version() -> String {
     bindings::core_version().unwrap_or_else(|_| "?".into())
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    serde_wasm_bindgen::to_value(value).map_err(JsValue::from)
-}
-
-fn from_js<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
-    serde_wasm_bindgen::from_value(value.clone()).ok()
 }
 
 /// The field errors of a `result`'s error: js-component-bindgen throws the
@@ -64,7 +57,7 @@ fn field_errors(thrown: &JsValue) -> Option<Vec<FieldError>> {
         .ok()
         .filter(|p| !p.is_undefined())
         .unwrap_or_else(|| thrown.clone());
-    from_js::<Vec<FieldError>>(&payload).filter(|e| !e.is_empty())
+    Vec::<FieldError>::from_js(&payload).filter(|e| !e.is_empty())
 }
 
 /// The component itself failed (not an answer about the inputs).

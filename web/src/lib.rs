@@ -4,8 +4,8 @@
 //! core renders; it holds no rendering logic of its own.
 //!
 //! `form` and `outputs` are plain data (unit tested natively), `types` the
-//! core's WIT types (generated), `core` and `browser` do the calls out of
-//! Rust, `app`, `field` and `block` are the components.
+//! core's WIT types (generated) and `marshal` their JS form, `core` and
+//! `browser` do the calls out of Rust, `app`, `field` and `block` are the components.
 
 mod app;
 mod bindings;
@@ -14,6 +14,7 @@ mod browser;
 mod core;
 mod field;
 mod form;
+mod marshal;
 mod outputs;
 mod types;
 

@@ -180,8 +180,11 @@ fn transpile(component: &[u8], out: &Path) -> Result<()> {
         // Core wasm as its own file: compiled while streaming, cached apart.
         base64_cutoff: 0,
         nodejs_compat_disabled: true,
-        // The core's error string is thrown as is, for the UI to parse.
+        // A `result`'s error (the field errors) is thrown as is.
         no_component_error_wrapping: true,
+        // The component's answers are trusted (it is the one built here):
+        // skip re-validating what it lifts, which halves that code.
+        valid_lifting_optimization: true,
         ..Default::default()
     };
     let t = js_component_bindgen::transpile(component, opts)
@@ -220,6 +223,9 @@ fn ui_module(root: &Path) -> Result<PathBuf> {
             // name and producers sections itself.
             "--config",
             "profile.release.strip=false",
+            // Built for size: the page downloads it.
+            "--config",
+            "profile.release.opt-level=\"z\"",
         ],
         &[],
     )?;
