@@ -9,6 +9,7 @@
 
 // Shared with tests/web.rs, which uses parts this program does not.
 #[allow(dead_code)]
+mod minify;
 mod serve;
 mod size;
 mod web;

@@ -4,10 +4,11 @@
 //!    one step the plugin's build script calls too: the same bytes it
 //!    embeds, without compiling the plugin (wasmtime, cranelift, kube).
 //! 2. js-component-bindgen transpiles that component to an ES module
-//!    (`core/core.js`) and its core wasm, kept as files.
+//!    (`core/core.js`) and its core wasm, kept as files; the JS is
+//!    minified (`minify.rs`).
 //! 3. `cargo build -p uepe-web --target wasm32-unknown-unknown --release`,
 //!    then wasm-bindgen's library (the same version as the `wasm-bindgen`
-//!    crate in Cargo.lock) writes the UI's JS glue and wasm.
+//!    crate in Cargo.lock) writes the UI's JS glue (minified too) and wasm.
 //! 4. The static files from `web/static/`, with the component's sha256 in
 //!    `index.html`.
 //!
@@ -205,7 +206,7 @@ fn transpile(component: &[u8], out: &Path) -> Result<()> {
             bail!("the transpiled component has no {f} (files: {names:?})");
         }
     }
-    Ok(())
+    crate::minify::file(&out.join("core.js"))
 }
 
 /// Builds the UI crate for the browser and returns its wasm module.
@@ -256,7 +257,7 @@ fn wasm_bindgen(module: &Path, out: &Path) -> Result<()> {
         .remove_producers_section(true)
         .generate(out)
         .context("wasm-bindgen")?;
-    Ok(())
+    crate::minify::file(&out.join("uepe_web.js"))
 }
 
 /// Copies `web/static/`, putting the component's sha256 into `index.html`.
