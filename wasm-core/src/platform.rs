@@ -1,7 +1,7 @@
 //! `--platform all|os/arch[/variant],...`: which children of an image index
 //! a mirror copies. Every rule of the flag lives here and only here — what is
 //! accepted, how a platform is normalised, and which index entries each one
-//! matches — and goes out as data (`render: platforms`), so the plugin's
+//! matches — and goes out as data (the `platforms` function), so the plugin's
 //! matching is a plain comparison. Normalisation follows containerd's
 //! `platforms.Normalize`, the rule registries and runtimes agree on.
 

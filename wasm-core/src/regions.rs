@@ -1,5 +1,5 @@
 //! The AWS regions that exist, by partition: the one table the plugin asks
-//! (through `ecr-request`'s `knownRegion`) when an ECR endpoint's name does
+//! (through `ecr-call`'s `known-region`) when an ECR endpoint's name does
 //! not resolve, to tell a mistyped region from a DNS, proxy or network
 //! problem. Taken from botocore's `partitions.json` (the AWS CLI's own
 //! list); a region missing here only loses that hint, nothing is refused.

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::images::Registry;
 
-pub use crate::types::AwsCall as EcrRequest;
+pub use crate::types::AwsCall;
 
 /// The actions a caller may ask for; the first is the default.
 pub const ACTIONS: [&str; 3] = [
@@ -147,14 +147,14 @@ pub fn request(
     region: &str,
     override_url: Option<&str>,
     call: &Call<'_>,
-) -> EcrRequest {
+) -> AwsCall {
     let fips = registry.host.contains(".dkr.ecr-fips.");
     let url = match override_url {
         Some(u) if u.ends_with('/') => u.to_owned(),
         Some(u) => format!("{u}/"),
         None => endpoint(region, fips),
     };
-    EcrRequest {
+    AwsCall {
         region: region.to_owned(),
         signing_name: "ecr".into(),
         url,
