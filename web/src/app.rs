@@ -26,12 +26,8 @@ impl Form {
     }
 
     /// Every value, tracked: a memo of it reruns when any input changes.
-    fn snapshot(self, defaults: &crate::types::Defaults) -> Inputs {
-        let mut inputs = Inputs::new(defaults);
-        for k in Key::ALL {
-            inputs.set(k, self.signal(k).get());
-        }
-        inputs
+    fn snapshot(self) -> Inputs {
+        Inputs::from_fn(|k| self.signal(k).get())
     }
 }
 
@@ -86,7 +82,7 @@ pub fn App(
 ) -> impl IntoView {
     let choices = StoredValue::new(choices);
     let form = Form::new(&initial);
-    let inputs = Memo::new(move |_| choices.with_value(|c| form.snapshot(&c.defaults)));
+    let inputs = Memo::new(move |_| form.snapshot());
     let shown_all = Memo::new(move |_| {
         let i = inputs.read();
         Output::ALL.map(|o| shown(o, &i))

@@ -166,7 +166,12 @@ pub struct Inputs([String; COUNT]);
 impl Inputs {
     /// A fresh form: the core's defaults.
     pub fn new(d: &Defaults) -> Self {
-        Inputs(Key::ALL.map(|k| k.default_value(d).to_owned()))
+        Inputs::from_fn(|k| k.default_value(d).to_owned())
+    }
+
+    /// Every value, as `value` gives it for each key.
+    pub fn from_fn(value: impl FnMut(Key) -> String) -> Self {
+        Inputs(Key::ALL.map(value))
     }
 
     /// The value of `key`.
